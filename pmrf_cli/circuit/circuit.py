@@ -1,0 +1,132 @@
+"""`Circuit`: components connected at named nodes, itself a `Model` (so circuits nest).
+
+`Circuit.s` picks the solver from the topology, statically, at trace time:
+
+* a 2-port ladder (series parts along a chain from port 1 to port 2, two-terminal shunt parts
+  to ground) is evaluated as a cascade of homogeneous ABCD matrices (`circuit.ladder`): a few
+  element-wise products per part;
+* anything else goes to the modified nodal solver (`circuit.assemble`), eliminated by the
+  unrolled sparse solver (`circuit.sparse_solve`) or, for systems too large to unroll, by a
+  batched dense LU (`circuit.dense_solve`).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from pmrf_cli.circuit import ladder
+from pmrf_cli.circuit.assemble import assemble
+from pmrf_cli.circuit.dense_solve import solve_ports_dense
+from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
+from pmrf_cli.circuit.topology import Topology, build_topology
+from pmrf_cli.models.base import Model, as_array, freq_array
+from pmrf_cli.models.lumped import TwoTerminal
+
+MAX_UNROLLED_OPS = 6000
+
+
+class Circuit(Model):
+    """A circuit of `components` (models) on named nodes, with `ports` at nodes (to ground).
+
+    Build with `Circuit([(name, model, nodes), ...], ports=[...], z0=...)` or a mapping
+    `{name: (model, nodes)}`. Ground is `"gnd"` or `"0"`. `z0` is the ports' reference impedance,
+    a scalar or one per port. `solver` may force "sparse", "dense" or "mna" (no ladder path).
+    """
+
+    components: tuple[Model, ...]
+    names: tuple[str, ...] = eqx.field(static=True)
+    nodes: tuple[tuple[str, ...], ...] = eqx.field(static=True)
+    ports: tuple[str, ...] = eqx.field(static=True)
+    solver: str = eqx.field(static=True, default="auto")
+
+    def __init__(
+        self,
+        components: Sequence[tuple[str, Model, Sequence]] | Mapping[str, tuple[Model, Sequence]],
+        ports: Sequence,
+        z0=50.0,
+        solver: str = "auto",
+    ):
+        if isinstance(components, Mapping):
+            items = [(k, m, n) for k, (m, n) in components.items()]
+        else:
+            items = [tuple(c) for c in components]
+        self.names = tuple(str(k) for k, _, _ in items)
+        self.components = tuple(m for _, m, _ in items)
+        self.nodes = tuple(tuple(str(x) for x in n) for _, _, n in items)
+        self.ports = tuple(str(p) for p in ports)
+        self.z0 = as_array(z0)
+        if solver not in ("auto", "sparse", "dense", "mna"):
+            raise ValueError(f"unknown solver {solver!r}")
+        self.solver = solver
+        self.topology()  # validate now: bad node counts and dangling ports fail at construction
+
+    @property
+    def nports(self) -> int:
+        return len(self.ports)
+
+    def topology(self) -> Topology:
+        """The static node numbering and placements."""
+        return build_topology(
+            self.nodes,
+            tuple(m.nports for m in self.components),
+            tuple(isinstance(m, TwoTerminal) for m in self.components),
+            self.ports,
+            self.names,
+        )
+
+    def component(self, name: str) -> Model:
+        """The component called `name`."""
+        return self.components[self.names.index(name)]
+
+    def with_params(self, **values) -> "Circuit":
+        """A copy with component parameters replaced: `with_params(**{"L1.L": 8e-9})` or
+        `with_params(L1={"L": 8e-9})`."""
+        new = self
+        for key, val in values.items():
+            if isinstance(val, Mapping):
+                updates = {key: val}
+            elif "." in key:
+                comp, field = key.split(".", 1)
+                updates = {comp: {field: val}}
+            else:
+                raise AttributeError(f"use 'component.field' to name a circuit parameter, not {key!r}")
+            for comp, fields in updates.items():
+                if comp not in new.names:
+                    raise AttributeError(f"circuit has no component {comp!r}")
+                i = new.names.index(comp)
+                changed = new.components[i].with_params(**fields)
+                new = eqx.tree_at(lambda c: c.components[i], new, changed)
+        return new
+
+    def s(self, freq) -> Array:
+        f = freq_array(freq)
+        topo = self.topology()
+        z0 = self.port_z0()
+        if self.solver == "auto":
+            chain = ladder.find_ladder(topo, self.components)
+            if chain is not None:
+                return ladder.evaluate(chain, self.components, freq, z0)
+        stamps = tuple(
+            m.element_stamp(freq) if pl.element else m.stamp(freq)
+            for m, pl in zip(self.components, topo.placements)
+        )
+        system = assemble(topo, stamps, z0)
+        dense = self.solver == "dense"
+        if not dense:
+            plan = make_plan(system)
+            dense = self.solver != "sparse" and plan.ops > MAX_UNROLLED_OPS
+        nf = int(np.shape(f)[0])
+        if dense:
+            zt = solve_ports_dense(system, nf)
+        else:
+            entries = solve_ports(system, plan)
+            zt = jnp.stack(
+                [jnp.stack([jnp.broadcast_to(e, (nf,)) for e in row], -1) for row in entries], -2
+            )
+        g = jnp.sqrt(1.0 / z0)
+        return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)

@@ -1,0 +1,26 @@
+"""Dense fallback for large systems: scatter the blocks into (F, n, n) and call an LU solve.
+
+Used when the unrolled elimination would be too large a program (e.g. a 64-port S-parameter
+block, whose descriptor is a dense 64 x 64 coupling): one scatter per block and one batched
+`jnp.linalg.solve` (LU with partial pivoting) keep compile time flat in the port count.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from pmrf_cli.circuit.assemble import System
+
+
+def solve_ports_dense(system: System, nfreq: int, dtype=jnp.complex128):
+    """Port-node voltages under unit port currents, as an array (F, P, P)."""
+    n, pn = system.n, np.asarray(system.port_nodes)
+    a = jnp.zeros((nfreq, n, n), dtype=dtype)
+    for blk in system.blocks:
+        vals = jnp.asarray(blk.vals).astype(dtype)
+        a = a.at[:, blk.rows, blk.cols].add(jnp.broadcast_to(vals, (nfreq, blk.rows.size)))
+    rhs = np.zeros((n, pn.size))
+    rhs[pn, np.arange(pn.size)] = system.port_rhs
+    x = jnp.linalg.solve(a, jnp.broadcast_to(jnp.asarray(rhs, dtype), (nfreq, n, pn.size)))
+    return x[:, pn, :]

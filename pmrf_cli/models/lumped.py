@@ -1,0 +1,103 @@
+"""Lumped two-terminal parts: R, L, C.
+
+Standalone, each is a 2-port series element (as in the ParamRF seed: `Capacitor(C).s(freq)` has
+shape (F, 2, 2)). Inside a `Circuit` with two nodes it is a two-terminal element between them.
+An element is either impedance-like (its Z always exists: R, L) or admittance-like (its Y always
+exists: C); compositions use the form that stays finite, so a 0-ohm resistor, a DC inductor and
+a DC capacitor are all exact.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array, omega
+from pmrf_cli.models.stamp import ChainParts, PortStamp
+
+_ONE = np.ones((1, 1), bool)
+
+
+class TwoTerminal(Model):
+    """A two-terminal element; subclasses give `immittance(freq) -> (kind, value)`."""
+
+    @property
+    def nports(self) -> int:
+        return 2
+
+    def immittance(self, freq) -> tuple[str, Array]:
+        """('z', Z) or ('y', Y), complex arrays of shape (F,)."""
+        raise NotImplementedError
+
+    def element_stamp(self, freq) -> PortStamp:
+        """The element as a one-port between its two nodes."""
+        kind, v = self.immittance(freq)
+        v = v[:, None, None]
+        if kind == "y":
+            return PortStamp(nports=1, y=v)
+        return PortStamp(nports=1, m=jnp.ones_like(v), n=-v, m_pattern=_ONE, n_pattern=_ONE)
+
+    def chain(self, freq) -> ChainParts:
+        """Series element in homogeneous ABCD form."""
+        kind, v = self.immittance(freq)
+        if kind == "z":
+            return ChainParts(1, v, 0, 1)
+        return ChainParts(v, 1, 0, v, mu=v, nu=v)
+
+    def shunt_chain(self, freq) -> ChainParts:
+        """Shunt (to ground) element in homogeneous ABCD form."""
+        kind, v = self.immittance(freq)
+        if kind == "y":
+            return ChainParts(1, 0, v, 1)
+        return ChainParts(v, 0, 1, v, mu=v, nu=v)
+
+    def s(self, freq) -> Array:
+        z = self.port_z0()
+        return chain_to_s(self.chain(freq), z[0], z[1])
+
+    def stamp(self, freq) -> PortStamp:
+        """As a standalone 2-port (series element between ports 1 and 2, both to ground)."""
+        kind, v = self.immittance(freq)
+        one = jnp.ones_like(v)
+        if kind == "y":
+            y = jnp.stack([jnp.stack([v, -v], -1), jnp.stack([-v, v], -1)], -2)
+            return PortStamp(nports=2, y=y)
+        zero = jnp.zeros_like(v)
+        # V1 - V2 - Z I1 = 0 ; I1 + I2 = 0
+        m = jnp.stack([jnp.stack([one, -one], -1), jnp.stack([zero, zero], -1)], -2)
+        n = jnp.stack([jnp.stack([-v, zero], -1), jnp.stack([one, one], -1)], -2)
+        return PortStamp(nports=2, m=m, n=n, m_pattern=np.array([[1, 1], [0, 0]], bool))
+
+
+def _complex(x, like) -> Array:
+    return jnp.broadcast_to(jnp.asarray(x), jnp.shape(like)) + 0j
+
+
+class Resistor(TwoTerminal):
+    """Resistor of `R` ohms (0 allowed: an ideal short)."""
+
+    R: Array = eqx.field(converter=as_array)
+
+    def immittance(self, freq):
+        f = freq_array(freq)
+        return "z", _complex(self.R, f)
+
+
+class Inductor(TwoTerminal):
+    """Inductor of `L` henries: Z = j w L."""
+
+    L: Array = eqx.field(converter=as_array)
+
+    def immittance(self, freq):
+        return "z", 1j * omega(freq) * self.L
+
+
+class Capacitor(TwoTerminal):
+    """Capacitor of `C` farads: Y = j w C."""
+
+    C: Array = eqx.field(converter=as_array)
+
+    def immittance(self, freq):
+        return "y", 1j * omega(freq) * self.C

@@ -1,0 +1,90 @@
+"""TEM transmission lines: ideal or lossy, from physical or electrical length.
+
+The line is described by its characteristic impedance `zc` (real here) and propagation
+gamma = alpha + j beta: alpha from `loss` (dB/m, frequency independent), beta = w sqrt(er) / c.
+Its ABCD matrix [[cosh gl, zc sinh gl], [sinh gl / zc, cosh gl]] has bounded entries for any
+length, so the nodal solver stamps the line in descriptor form from it: a half-wave line (where
+the admittance stamp's 1/sin(theta) blows up) costs no precision.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
+from pmrf_cli.models.stamp import ChainParts, PortStamp
+
+C0 = 299_792_458.0
+NEPER_PER_DB = np.log(10.0) / 20.0
+_M_PATTERN = np.array([[1, 1], [0, 1]], bool)
+_N_PATTERN = np.array([[0, 1], [1, 1]], bool)
+
+
+def line_chain(zc, gl) -> ChainParts:
+    """Chain form of a TEM line of impedance `zc` and complex electrical length `gl` = gamma * l."""
+    ch, sh = jnp.cosh(gl), jnp.sinh(gl)
+    return ChainParts(ch, zc * sh, sh / zc, ch)
+
+
+def chain_stamp(parts: ChainParts) -> PortStamp:
+    """Descriptor stamp of a reciprocal 2-port from its chain form (mu = nu = 1).
+
+    V1 - A V2 + B I2 = 0 and -C V2 + I1 + D I2 = 0, with I2 flowing into port 2.
+    """
+    a, b, c, d = (jnp.asarray(v) for v in (parts.a, parts.b, parts.c, parts.d))
+    shape = jnp.broadcast_shapes(*(x.shape for x in (a, b, c, d)))
+    a, b, c, d = (jnp.broadcast_to(x, shape) + 0j for x in (a, b, c, d))
+    one, zero = jnp.ones_like(a), jnp.zeros_like(a)
+    m = jnp.stack([jnp.stack([one, -a], -1), jnp.stack([zero, -c], -1)], -2)
+    n = jnp.stack([jnp.stack([zero, b], -1), jnp.stack([one, d], -1)], -2)
+    return PortStamp(nports=2, m=m, n=n, m_pattern=_M_PATTERN, n_pattern=_N_PATTERN)
+
+
+class TEMLine(Model):
+    """Base for 2-port TEM lines: subclasses give `zc_gamma_length(freq) -> (zc, gamma*l)`."""
+
+    @property
+    def nports(self) -> int:
+        return 2
+
+    def electrical(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma * length) on the grid, each of shape (F,)."""
+        raise NotImplementedError
+
+    def chain(self, freq) -> ChainParts:
+        zc, gl = self.electrical(freq)
+        return line_chain(zc, gl)
+
+    def s(self, freq) -> Array:
+        z = self.port_z0()
+        return chain_to_s(self.chain(freq), z[0], z[1])
+
+    def stamp(self, freq) -> PortStamp:
+        return chain_stamp(self.chain(freq))
+
+
+class TransmissionLine(TEMLine):
+    """Ideal or lossy TEM line: impedance `zc` (ohm), `length` (m), effective permittivity `er`,
+    `loss` in dB/m. `TransmissionLine.electrical_length(zc, theta, f0)` gives the lossless line of
+    `theta` degrees at `f0` Hz.
+    """
+
+    zc: Array = eqx.field(converter=as_array)
+    length: Array = eqx.field(converter=as_array)
+    er: Array = eqx.field(default=1.0, converter=as_array)
+    loss: Array = eqx.field(default=0.0, converter=as_array)
+
+    @classmethod
+    def electrical_length(cls, zc, theta, f0, **kw) -> "TransmissionLine":
+        """A lossless line of `theta` degrees at `f0` (in air: er = 1)."""
+        return cls(zc, jnp.asarray(theta) / 360.0 * C0 / jnp.asarray(f0), **kw)
+
+    def electrical(self, freq):
+        f = freq_array(freq)
+        beta = 2 * np.pi * f * jnp.sqrt(self.er) / C0
+        alpha = self.loss * NEPER_PER_DB
+        gl = (alpha + 1j * beta) * self.length
+        return jnp.broadcast_to(self.zc, jnp.shape(gl)) + 0j, gl

@@ -1,0 +1,44 @@
+"""The ideal transformer: V2 = n V1, I1 = -n I2 (power conserving)."""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
+from pmrf_cli.models.stamp import ChainParts, PortStamp
+
+_M = np.array([[1, 1], [0, 0]], bool)
+_N = np.array([[0, 0], [1, 1]], bool)
+
+
+class Transformer(Model):
+    """Ideal transformer of turns ratio `n` (V2 = n V1). In a circuit its four nodes are
+    [p1+, p1-, p2+, p2-]; standalone it is a 2-port with both ports referenced to ground.
+    """
+
+    n: Array = eqx.field(converter=as_array)
+
+    @property
+    def nports(self) -> int:
+        return 2
+
+    def chain(self, freq) -> ChainParts:
+        f = freq_array(freq)
+        n = jnp.broadcast_to(self.n, jnp.shape(f)) + 0j
+        return ChainParts(1 / n, 0, 0, n)
+
+    def s(self, freq) -> Array:
+        z = self.port_z0()
+        return chain_to_s(self.chain(freq), z[0], z[1])
+
+    def stamp(self, freq) -> PortStamp:
+        f = freq_array(freq)
+        n = jnp.broadcast_to(self.n, jnp.shape(f)) + 0j
+        one, zero = jnp.ones_like(n), jnp.zeros_like(n)
+        # n V1 - V2 = 0 ; I1 + n I2 = 0
+        m = jnp.stack([jnp.stack([n, -one], -1), jnp.stack([zero, zero], -1)], -2)
+        nn = jnp.stack([jnp.stack([zero, zero], -1), jnp.stack([one, n], -1)], -2)
+        return PortStamp(nports=2, m=m, n=nn, m_pattern=_M, n_pattern=_N)
