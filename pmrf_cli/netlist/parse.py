@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import units
-from .errors import ErrorSink, Loc, NetlistError, NetlistErrors
+from .errors import ErrorSink, Loc, NetlistError
 from .expressions import IDENTIFIER, RESERVED, Binary, Expr, Num, free_names, name_nodes, parse_expression
 from .spec import (
     DISTRIBUTIONS,
@@ -60,6 +60,7 @@ class _Parser:
         self.source = source
         self.base_dir = base_dir
         self.sink = ErrorSink()
+        self.touched: set[str] = set()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -80,10 +81,7 @@ class _Parser:
 
     def node_name(self, node: YNode, what: str) -> str | None:
         if isinstance(node, YScalar) and node.value is not None and node.text != "":
-            if isinstance(node.value, bool):
-                self.error(node.loc, f"{what} '{node.text}' reads as a YAML boolean: quote it")
-                return None
-            return node.text
+            return node.text  # as written: `010` stays "010", `on` stays "on"
         self.error(node.loc, f"{what} must be a node name (text or integer), not {node_kind(node) if not isinstance(node, YScalar) else 'empty'}")
         return None
 
@@ -163,12 +161,13 @@ class _Parser:
             return None
         return ParamSpec(name, loc, nominal, dist, value_node.loc)
 
-    def bound(self, node: YNode, what: str, percent_ok: bool = True) -> Bound | None:
-        if percent_ok and isinstance(node, YScalar) and isinstance(node.value, str):
+    def bound(self, node: YNode, what: str, kind: FieldKind = units.PARAMETER) -> Bound | None:
+        """A percentage of the value (relative) or an absolute value."""
+        if isinstance(node, YScalar) and isinstance(node.value, str):
             frac = units.parse_percent(node.value)
             if frac is not None:
                 return Bound(Num(frac), relative=True)
-        expr = self.value(node, units.PARAMETER, what)
+        expr = self.value(node, kind, what)
         return None if expr is None else Bound(expr, relative=False)
 
     def distribution(self, node: YMap, nominal: Expr, what: str) -> DistSpec | None | bool:
@@ -205,12 +204,12 @@ class _Parser:
             if tol.relative:
                 assert isinstance(tol.expr, Num)
                 t = tol.expr.value
-                return DistSpec("uniform", loc, min=Bound(Num(1.0 - t), True), max=Bound(Num(1.0 + t), True))
+                return DistSpec("uniform", min=Bound(Num(1.0 - t), True), max=Bound(Num(1.0 + t), True), loc=loc)
             return DistSpec(
                 "uniform",
-                loc,
                 min=Bound(Binary("-", nominal, tol.expr)),
                 max=Bound(Binary("+", nominal, tol.expr)),
+                loc=loc,
             )
         if kind is None:
             for k in keys.values():
@@ -239,14 +238,16 @@ class _Parser:
             exprs = [self.value(v, units.PARAMETER, f"{what} values") for v in values_node.items]
             if any(e is None for e in exprs):
                 return False
-            return DistSpec("choice", loc, values=tuple(e for e in exprs if e is not None))
+            return DistSpec("choice", values=tuple(e for e in exprs if e is not None), loc=loc)
         bounds: dict[str, Bound | None] = {}
         for key_text in ("std", "min", "max"):
             sub = node.get(key_text)
             if sub is None:
                 bounds[key_text] = None
                 continue
-            b = self.bound(sub, f"{what} {key_text}")
+            # a lognormal std is the spread of ln(x): a fraction, so a plain number or a percentage
+            plain = kind == "lognormal" and key_text == "std"
+            b = self.bound(sub, f"{what} {key_text}", units.PLAIN if plain else units.PARAMETER)
             if b is None:
                 return False
             if key_text == "std" and isinstance(b.expr, Num) and b.expr.value < 0:
@@ -256,7 +257,7 @@ class _Parser:
         std = bounds["std"]
         if kind == "lognormal" and std is not None:
             std = Bound(std.expr, relative=False)
-        return DistSpec(kind, loc, std=std, min=bounds["min"], max=bounds["max"])
+        return DistSpec(kind, std=std, min=bounds["min"], max=bounds["max"], loc=loc)
 
     # -- frequency -------------------------------------------------------------------------
 
@@ -282,7 +283,7 @@ class _Parser:
             exprs = [self.value(v, units.FREQUENCY, "frequency value") for v in values_node.items]
             if any(e is None for e in exprs):
                 return None
-            return FrequencySpec(m.loc, values=tuple(e for e in exprs if e is not None), locs=frozen_map(locs))
+            return FrequencySpec(values=tuple(e for e in exprs if e is not None), loc=m.loc, locs=frozen_map(locs))
         parts: dict[str, Expr | None] = {}
         for key_text, kind in (("start", units.FREQUENCY), ("stop", units.FREQUENCY), ("points", units.PLAIN)):
             sub = m.get(key_text)
@@ -302,11 +303,13 @@ class _Parser:
                 return None
         if any(v is None for v in parts.values()):
             return None
-        return FrequencySpec(m.loc, parts["start"], parts["stop"], parts["points"], scale, None, frozen_map(locs))
+        return FrequencySpec(parts["start"], parts["stop"], parts["points"], scale, None, m.loc, frozen_map(locs))
 
     # -- components ------------------------------------------------------------------------
 
     def components(self, node: YNode | None, what: str, subs: dict[str, tuple[tuple[str, ...], frozenset[str]]], where: Loc) -> dict[str, ComponentSpec]:
+        """The components of one scope; `self.touched` collects every node they name (even if invalid)."""
+        self.touched: set[str] = set()
         out: dict[str, ComponentSpec] = {}
         if node is None:
             self.error(where, f"{what} needs 'components'")
@@ -344,12 +347,17 @@ class _Parser:
         if not isinstance(nodes_node, YSeq):
             self.error(nodes_node.loc, f"{what} nodes must be a list, not {node_kind(nodes_node)}")
             return None
+        bad_node = False
         for item in nodes_node.items:
             n = self.node_name(item, f"{what} node")
             if n is None:
-                return None
+                bad_node = True
+                continue
             nodes.append(n)
             node_locs.append(item.loc)
+            self.touched.add(n)
+        if bad_node:
+            return None
         extra = [(k, v) for k, v in node.items() if k.text not in ("type", "nodes")]
         if type_name in subs:
             ports, declared = subs[type_name]
@@ -375,12 +383,11 @@ class _Parser:
 
     def builtin(self, name: str, loc: Loc, ctype: ComponentType, nodes: tuple[str, ...], node_locs: tuple[Loc, ...],
                 nodes_node: YNode, extra: list[tuple[YScalar, YNode]], node: YMap) -> ComponentSpec | None:
+        """A component of a registered type: its fields, alternative forms, file and node count."""
         what = f"component '{name}'"
         fields: dict[str, FieldValue] = {}
-        given: dict[str, YScalar] = {}
-        file: Path | None = None
-        file_ports: int | None = None
-        file_failed = False
+        given: set[str] = set()
+        file: tuple[Path, int] | None = None
         ok = True
         for k, v in extra:
             fspec = ctype.fields.get(k.text)
@@ -388,71 +395,80 @@ class _Parser:
                 self.error(k.loc, f"{what}: a {ctype.name} has no field '{k.text}' (fields: {', '.join(ctype.fields)})")
                 ok = False
                 continue
-            given[k.text] = k
+            given.add(k.text)
             if fspec.kind.is_file:
-                path_text = self.text(v, f"{what} {k.text}")
-                if path_text is None:
-                    file_failed = True
-                    continue
-                path = self.base_dir / Path(path_text).expanduser()
-                if not path.is_file():
-                    self.error(v.loc, f"{what}: Touchstone file not found: {path.resolve()}")
-                    file_failed = True
-                    continue
-                try:
-                    file_ports = touchstone_port_count(path)
-                except TouchstoneError as exc:
-                    self.error(v.loc, f"{what}: {exc}")
-                    file_failed = True
-                    continue
-                file = path
+                file = self.data_file(v, f"{what}")
+                ok = ok and file is not None
                 continue
             expr = self.value(v, fspec.kind, f"{what} {k.text}")
             if expr is None:
                 ok = False
                 continue
             fields[k.text] = FieldValue(expr, v.loc, fspec.kind)
-        # alternative forms
-        active = set(ctype.fields)
-        if ctype.groups:
-            chosen = [g for g in ctype.groups if g.fields & given.keys()]
-            if len(chosen) > 1:
-                parts = [f"{g.name} form ({', '.join(sorted(g.fields & given.keys()))})" for g in chosen]
-                self.error(loc, f"{what}: give one form of a {ctype.name}, not both: {' and '.join(parts)}")
-                ok = False
-            elif not chosen:
-                forms = " or ".join(f"{'+'.join(sorted(g.required))}" for g in ctype.groups)
-                self.error(loc, f"{what}: a {ctype.name} needs {forms}")
-                ok = False
-            else:
-                group = chosen[0]
-                for g in ctype.groups:
-                    if g is not group:
-                        active -= g.fields
-                for req in sorted(group.required - given.keys()):
-                    self.error(loc, f"{what}: a {ctype.name} given by {group.name} needs '{req}'")
-                    ok = False
-        in_group = set().union(*(g.fields for g in ctype.groups)) if ctype.groups else set()
-        for fname, fspec in ctype.fields.items():
-            if fname not in active or fname in given:
+        active = self.select_form(ctype, given, loc, what)
+        if active is None:
+            return None
+        for fname in active:
+            fspec = ctype.fields[fname]
+            if fname in given:
                 continue
-            if fspec.required and fname not in in_group and not fspec.kind.is_file:
+            if fspec.required:
                 self.error(loc, f"{what}: a {ctype.name} needs '{fname}'")
                 ok = False
-            elif fspec.kind.is_file and fspec.required:
-                self.error(loc, f"{what}: a {ctype.name} needs '{fname}'")
-                file_failed = True
             elif fspec.default is not None:
                 fields[fname] = FieldValue(Num(float(fspec.default)), loc, fspec.kind)
-        if not file_failed:
-            allowed = ctype.allowed_node_counts(file_ports)
-            if allowed and len(nodes) not in allowed:
-                counts = " or ".join(str(c) for c in allowed)
-                self.error(nodes_node.loc, f"{what}: a {ctype.name} takes {counts} nodes, got {len(nodes)}")
-                ok = False
-        if not ok or file_failed:
+        if not ok:
             return None
-        return ComponentSpec(name, loc, ctype.name, nodes, node_locs, frozen_map(fields), file, file_ports=file_ports)
+        file_ports = file[1] if file is not None else None
+        allowed = ctype.allowed_node_counts(file_ports)
+        if allowed and len(nodes) not in allowed:
+            counts = " or ".join(str(c) for c in allowed)
+            self.error(nodes_node.loc, f"{what}: a {ctype.name} takes {counts} nodes, got {len(nodes)}")
+            return None
+        ordered = {f: fields[f] for f in ctype.fields if f in fields}
+        return ComponentSpec(name, loc, ctype.name, nodes, node_locs, frozen_map(ordered),
+                             file[0] if file else None, file_ports=file_ports)
+
+    def select_form(self, ctype: ComponentType, given: set[str], loc: Loc, what: str) -> list[str] | None:
+        """The fields that apply, given which alternative form (if any) was written; None on error."""
+        fields = list(ctype.fields)
+        if not ctype.groups:
+            return fields
+        chosen = [g for g in ctype.groups if g.fields & given]
+        if len(chosen) > 1:
+            parts = [f"{g.name} form ({', '.join(sorted(g.fields & given))})" for g in chosen]
+            self.error(loc, f"{what}: give one form of a {ctype.name}, not both: {' and '.join(parts)}")
+            return None
+        if not chosen:
+            forms = " or ".join("+".join(sorted(g.required)) for g in ctype.groups)
+            missing = [f for f in fields if ctype.fields[f].required and not any(f in g.fields for g in ctype.groups) and f not in given]
+            for f in missing:
+                self.error(loc, f"{what}: a {ctype.name} needs '{f}'")
+            self.error(loc, f"{what}: a {ctype.name} needs {forms}")
+            return None
+        group = chosen[0]
+        others = set().union(*(g.fields for g in ctype.groups if g is not group))
+        missing = sorted(group.required - given)
+        for req in missing:
+            self.error(loc, f"{what}: a {ctype.name} given by {group.name} needs '{req}'")
+        if missing:
+            return None
+        return [f for f in fields if f not in others]
+
+    def data_file(self, node: YNode, what: str) -> tuple[Path, int] | None:
+        """A Touchstone path (relative to the netlist's folder) that exists, and its port count."""
+        text = self.text(node, f"{what} file")
+        if text is None:
+            return None
+        path = self.base_dir / Path(text).expanduser()
+        if not path.is_file():
+            self.error(node.loc, f"{what}: Touchstone file not found: {path.resolve()}")
+            return None
+        try:
+            return path, touchstone_port_count(path)
+        except TouchstoneError as exc:
+            self.error(node.loc, f"{what}: {exc}")
+            return None
 
     # -- ports -----------------------------------------------------------------------------
 
@@ -573,7 +589,7 @@ class _Parser:
             what = f"subcircuit '{sname}'"
             sparams = self.parameters(body.get("parameters"), f"{what} parameters")
             comps = self.components(body.get("components"), what, declared, body.loc)
-            self.check_ports_touched(ports, port_locs, comps, what)
+            self.check_ports_touched(ports, port_locs, what)
             sdesc = ""
             if body.get("description") is not None:
                 sdesc = self.text(body.get("description"), f"{what} description") or ""  # type: ignore[arg-type]
@@ -583,7 +599,7 @@ class _Parser:
             subcircuits[sname] = SubcircuitSpec(sname, k.loc if k else body.loc, ports, frozen_map(sparams), frozen_map(comps), port_locs, sdesc)
         components = self.components(root.get("components"), "the netlist", declared, start)
         ports = self.ports(root.get("ports"), start)
-        self.check_ports_touched(tuple(p.node for p in ports), tuple(p.loc for p in ports), components, "the netlist")
+        self.check_ports_touched(tuple(p.node for p in ports), tuple(p.loc for p in ports), "the netlist")
         self.check_recursion(subcircuits)
         if frequency is not None:
             self.check_frequency_names(frequency, parameters)
@@ -606,10 +622,10 @@ class _Parser:
         node = body.get("parameters")
         return node.keys() if isinstance(node, YMap) else []
 
-    def check_ports_touched(self, ports: tuple[str, ...], locs: tuple[Loc, ...], comps: dict[str, ComponentSpec], what: str) -> None:
-        touched = {n for c in comps.values() for n in c.nodes}
+    def check_ports_touched(self, ports: tuple[str, ...], locs: tuple[Loc, ...], what: str) -> None:
+        """Ports on nodes that no component of the scope names are errors."""
         for node, loc in zip(ports, locs):
-            if node not in touched:
+            if node not in self.touched:
                 self.error(loc, f"port node '{node}' is not connected to any component of {what}")
 
     def check_recursion(self, subcircuits: dict[str, SubcircuitSpec]) -> None:
@@ -692,4 +708,4 @@ def parse_parameter_value(name: str, value_text: str, source: str) -> ParamSpec:
     return spec
 
 
-__all__ = ["parse_netlist", "load_netlist", "parse_parameter_value", "is_ground", "NetlistErrors"]
+__all__ = ["parse_netlist", "load_netlist", "parse_parameter_value", "is_ground"]

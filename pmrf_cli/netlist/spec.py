@@ -42,11 +42,11 @@ class DistSpec:
     """
 
     kind: str
-    loc: Loc
     std: Bound | None = None
     min: Bound | None = None
     max: Bound | None = None
     values: tuple[Expr, ...] = ()
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,12 @@ class PortSpec:
 class FrequencySpec:
     """The grid: `values` (explicit list), or start/stop/points with `scale` linear or log."""
 
-    loc: Loc
     start: Expr | None = None
     stop: Expr | None = None
     points: Expr | None = None
     scale: str = "linear"
     values: tuple[Expr, ...] | None = None
+    loc: Loc = field(default=Loc("<command line>", 1, 1), compare=False)
     locs: Mapping[str, Loc] = field(default_factory=frozen_map, compare=False)
 
 

@@ -91,7 +91,8 @@ PREFIXES: tuple[tuple[str, int], ...] = (
 )
 
 NUMBER_PATTERN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_LITERAL = re.compile(rf"\s*({NUMBER_PATTERN})(\s*)(\S*)\s*")
+SUFFIX_PATTERN = "(?:[A-Za-z\u00b5\u03bc\u03a9\u2126\u00b0]+(?:/m)?|%)"
+_LITERAL = re.compile(rf"\s*({NUMBER_PATTERN})(\s*)({SUFFIX_PATTERN}?)\s*")
 
 
 def all_units() -> frozenset[str]:

@@ -1,0 +1,92 @@
+"""Shared physics for the line models: constants, skin effect, roughness, elliptic integrals,
+and a DC-safe chain form of a line given per-unit-length series impedance and shunt admittance.
+
+Everything is written with `jnp` and `jnp.where` (no Python branching on values), so the line
+functions can be jitted, vmapped and differentiated.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from pmrf_cli.models.stamp import ChainParts
+from pmrf_cli.models.tline import C0
+
+MU0 = 1.25663706127e-6  # vacuum permeability, H/m (CODATA 2022)
+EPS0 = 1.0 / (MU0 * C0**2)  # vacuum permittivity, F/m
+ETA0 = MU0 * C0  # impedance of free space, ohm
+SIGMA_COPPER = 5.8e7  # annealed copper (100 % IACS), S/m
+AGM_STEPS = 16  # enough for full float64 down to moduli of ~1e-100
+
+
+def surface_resistance(f, sigma) -> Array:
+    """Surface resistance Rs = sqrt(pi f mu0 / sigma) in ohm (0 for a perfect conductor)."""
+    return jnp.sqrt(np.pi * MU0 * f) / jnp.sqrt(sigma)
+
+
+def skin_depth(f, sigma) -> Array:
+    """Skin depth delta = 1 / sqrt(pi f mu0 sigma) in m."""
+    return 1.0 / jnp.sqrt(np.pi * MU0 * f * sigma)
+
+
+def roughness_factor(f, sigma, rough) -> Array:
+    """Hammerstad's roughness factor 1 + (2/pi) atan(1.4 (rough/delta)^2), `rough` the rms
+    surface roughness in m; exactly 1 for a smooth (rough = 0) surface."""
+    on = rough > 0
+    sig = jnp.where(on, sigma, 1.0)  # keeps 0 * inf out of the unused branch
+    x = jnp.where(on, rough**2 * np.pi * MU0 * f * sig, 0.0)
+    return 1.0 + (2.0 / np.pi) * jnp.arctan(1.4 * x)
+
+
+def agm(a, b, steps: int = AGM_STEPS) -> Array:
+    """Arithmetic-geometric mean by a fixed number of (quadratically convergent) steps."""
+    for _ in range(steps):
+        a, b = (a + b) / 2, jnp.sqrt(a * b)
+    return (a + b) / 2
+
+
+def complement(k) -> Array:
+    """The complementary modulus k' = sqrt(1 - k^2), accurate near k = 1."""
+    return jnp.sqrt((1 - k) * (1 + k))
+
+
+def ellipk(k, kp=None) -> Array:
+    """Complete elliptic integral of the first kind K(k) of modulus k (not parameter m = k^2):
+    K(k) = pi / (2 AGM(1, k')). Pass `kp` when k' is known more accurately than from k."""
+    kp = complement(k) if kp is None else kp
+    return np.pi / (2 * agm(jnp.ones_like(kp), kp))
+
+
+def ellip_ratio(k, kp=None) -> Array:
+    """K(k) / K(k') = AGM(1, k) / AGM(1, k'), exact to float64 (no Hilberg approximation)."""
+    kp = complement(k) if kp is None else kp
+    return agm(jnp.ones_like(k), k) / agm(jnp.ones_like(kp), kp)
+
+
+def zc_gamma(zs, ys) -> tuple[Array, Array]:
+    """Characteristic impedance sqrt(Z'/Y') and propagation sqrt(Z' Y') of a TEM line from its
+    series impedance Z' = R + jwL and shunt admittance Y' = G + jwC per metre. Both lie in the
+    closed right half-plane, so the principal roots give Re(gamma) >= 0, Im(gamma) >= 0."""
+    sz, sy = jnp.sqrt(zs), jnp.sqrt(ys)
+    return sz / sy, sz * sy
+
+
+def rlgc_chain(zs, ys, length) -> ChainParts:
+    """Chain form of a line from Z', Y' (per metre) and its length, finite at DC where Y' = 0:
+    A = D = cosh(g), B = Z' l sinh(g)/g, C = Y' l sinh(g)/g with g^2 = Z' Y' l^2 (both even in g)."""
+    x = zs * ys * length**2
+    small = jnp.abs(x) < 1e-6
+    xs = jnp.where(small, 1.0, x)
+    g = jnp.sqrt(xs)
+    ch = jnp.where(small, 1 + x / 2 + x**2 / 24, jnp.cosh(g))
+    shc = jnp.where(small, 1 + x / 6 + x**2 / 120, jnp.sinh(g) / g)
+    return ChainParts(ch, zs * length * shc, ys * length * shc, ch)
+
+
+def positive_f(f) -> Array:
+    """`f` with zeros replaced by 1 Hz: a stand-in where a formula (a power of f/f0 with complex
+    f0, a ratio that is 0/0 at DC) cannot be evaluated at f = 0; results there are then chosen
+    with `jnp.where(f > 0, ...)`."""
+    return jnp.where(f > 0, f, 1.0)
