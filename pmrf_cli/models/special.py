@@ -59,7 +59,12 @@ class Isolator(Model):
 
 class Circulator(Model):
     """Ideal 3-port circulator 1 -> 2 -> 3 -> 1: S21 = S32 = S13 = 10^(-loss/20), the reverse
-    paths S12 = S23 = S31 = 10^(-isolation/20), matched."""
+    paths S12 = S23 = S31 = 10^(-isolation/20) (real, in phase with the through paths), matched.
+
+    Passive exactly when 10^(-loss/20) + 10^(-isolation/20) <= 1: a matched circulator with
+    finite isolation must have some insertion loss (a lossless matched 3-port is necessarily an
+    ideal circulator). The isolator is passive for any loss and isolation >= 0 dB.
+    """
 
     loss: Array = eqx.field(default=0.0, converter=as_array)
     isolation: Array = eqx.field(default=np.inf, converter=as_array)

@@ -24,10 +24,14 @@ _I_SWITCH, _I_CF_TERMS, _I_ASYM_TERMS = 40.0, 80, 16
 _K_SWITCH, _K_CF_TERMS, _K_SERIES_TERMS = 1.0, 100, 24
 
 
+# Loop bodies are module-level functions of (x, t), so eager calls reuse one traced loop.
+def _i_cf_step(j, carry):
+    x2, t = carry
+    return x2, 2.0 * (_I_CF_TERMS - 1 - j) + x2 / t
+
+
 def _i1_over_i0_cf(x) -> Array:
-    x2 = x * x
-    n = _I_CF_TERMS
-    t = lax.fori_loop(0, n - 1, lambda j, t: 2.0 * (n - 1 - j) + x2 / t, jnp.full_like(x, 2.0 * n))
+    _, t = lax.fori_loop(0, _I_CF_TERMS - 1, _i_cf_step, (x * x, jnp.full_like(x, 2.0 * _I_CF_TERMS)))
     return x / t
 
 
@@ -82,14 +86,14 @@ def _k0_over_k1_series(x) -> Array:
     return k0 / k1
 
 
+def _k_cf_step(j, carry):
+    x, t = carry
+    i = _K_CF_TERMS - 1 - j
+    return x, 2.0 * (x + i) - (i + 0.5) ** 2 / t
+
+
 def _k0_over_k1_cf(x) -> Array:
-    n = _K_CF_TERMS
-
-    def step(j, t):
-        i = n - 1 - j
-        return 2.0 * (x + i) - (i + 0.5) ** 2 / t
-
-    t = lax.fori_loop(0, n - 1, step, 2.0 * (x + n))
+    _, t = lax.fori_loop(0, _K_CF_TERMS - 1, _k_cf_step, (x, 2.0 * (x + _K_CF_TERMS)))
     return x / (x + 0.5 - 0.25 / t)
 
 

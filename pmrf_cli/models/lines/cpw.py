@@ -141,7 +141,11 @@ class CPW(TEMLine):
         args = (self.w, self.gap, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
         return cpw_properties(*args, freq_array(freq), self.backside)
 
-    def electrical(self, freq):
+    def zc_gamma(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
         args = (self.w, self.gap, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
-        zc, gamma = cpw_zc_gamma(*args, freq_array(freq), self.backside)
+        return cpw_zc_gamma(*args, freq_array(freq), self.backside)
+
+    def electrical(self, freq):
+        zc, gamma = self.zc_gamma(freq)
         return zc, gamma * self.length

@@ -156,7 +156,11 @@ class Microstrip(TEMLine):
         args = (self.w, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
         return microstrip_properties(*args, freq_array(freq))
 
-    def electrical(self, freq):
+    def zc_gamma(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
         args = (self.w, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
-        zc, gamma = microstrip_zc_gamma(*args, freq_array(freq))
+        return microstrip_zc_gamma(*args, freq_array(freq))
+
+    def electrical(self, freq):
+        zc, gamma = self.zc_gamma(freq)
         return zc, gamma * self.length

@@ -37,8 +37,12 @@ class RLGCLine(TEMLine):
         w = 2 * np.pi * freq_array(freq)
         return self.R + 1j * w * self.L, self.G + 1j * w * self.C
 
+    def zc_gamma(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
+        return zc_gamma(*self.rlgc(freq))
+
     def electrical(self, freq):
-        zc, gamma = zc_gamma(*self.rlgc(freq))
+        zc, gamma = self.zc_gamma(freq)
         return zc, gamma * self.length
 
     def chain(self, freq) -> ChainParts:

@@ -109,8 +109,12 @@ class Stripline(TEMLine):
         args = (self.w, self.b, self.t, self.er, self.tand, self.sigma, self.rough)
         return stripline_rlgc(*args, freq_array(freq))
 
+    def zc_gamma(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
+        return zc_gamma(*self.rlgc(freq))
+
     def electrical(self, freq):
-        zc, gamma = zc_gamma(*self.rlgc(freq))
+        zc, gamma = self.zc_gamma(freq)
         return zc, gamma * self.length
 
     def chain(self, freq) -> ChainParts:

@@ -1,0 +1,46 @@
+"""The `pmrf` command: a thin Typer layer over the library (no physics here)."""
+
+from __future__ import annotations
+
+import typer
+
+from pmrf_cli import __version__
+from pmrf_cli.cli import results_cmds, simulate, sweep
+
+app = typer.Typer(
+    name="pmrf",
+    help="Batch S-parameter simulation of RF circuits described in YAML netlists.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pmrf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """pmrf: netlist -> Equinox model -> sampled batch -> jitted kernels -> Touchstone / HDF5."""
+
+
+app.command()(simulate.simulate)
+app.command()(simulate.validate)
+app.command()(simulate.schema)
+app.command()(sweep.sweep)
+app.command()(results_cmds.info)
+app.command()(results_cmds.export)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""`pmrf sweep`: keyed Monte Carlo and grid batches, chunked, streamed to HDF5, resumable."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pmrf_cli.cli.common import Timer, UserError, grid_of, load, run_command
+
+
+class _StopFlag:
+    """Set by SIGINT/SIGTERM; the sweep stops cleanly after the chunk in flight."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum, frame) -> None:
+        if self.signum is not None:  # a second Ctrl-C: stop now (the file stays valid)
+            raise KeyboardInterrupt
+        self.signum = signum
+
+
+def _progress(enabled: bool, total: int, done: int):
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+    progress.start()
+    progress.add_task("sweep", total=total, completed=done, rate="")
+    return progress
+
+
+def _unphysical_report(plan, chunk: int, labels, domain_kernel, np) -> tuple[int, list[str]]:
+    """Count samples with non-physical values: (count, lines naming where)."""
+    from pmrf_cli.engine.kernel import padded_indices
+
+    if not labels:
+        return 0, []
+    n = plan.samples
+    counts = np.zeros(len(labels), dtype=np.int64)
+    first = np.full(len(labels), -1, dtype=np.int64)
+    bad_samples = 0
+    step = max(chunk, 4096)
+    for start in range(0, n, step):
+        count = min(step, n - start)
+        ok = np.asarray(domain_kernel(padded_indices(start, count, step)))[:count]
+        bad = ~ok
+        bad_samples += int(bad.any(axis=1).sum())
+        counts += bad.sum(axis=0)
+        for j in np.nonzero(bad.any(axis=0))[0]:
+            if first[j] < 0:
+                first[j] = start + int(np.argmax(bad[:, j]))
+    lines = [
+        f"  {labels[j]} fails in {counts[j]} samples (first: sample {first[j]})"
+        for j in range(len(labels)) if counts[j]
+    ]
+    return bad_samples, lines
+
+
+def sweep(
+    netlist: str = typer.Argument(..., help="Netlist YAML file, or - for standard input."),
+    output: Path = typer.Option(..., "-o", "--output", help="Results file (HDF5, see RESULTS.md)."),
+    batch: Optional[int] = typer.Option(None, "--batch", "-n", help="Monte Carlo samples (per grid point with --vary)."),
+    seed: int = typer.Option(0, "--seed", help="PRNG seed: sample i depends on (seed, i, parameter) only."),
+    vary: Optional[list[str]] = typer.Option(None, "--vary", help="Grid axis NAME=START:STOP:POINTS[:log] (repeatable; Cartesian product)."),
+    chunk: Optional[int] = typer.Option(None, "--chunk", help="Samples per chunk (default: from the memory budget)."),
+    memory: Optional[str] = typer.Option(None, "--memory", help="Memory budget, e.g. 2G (default: a safe share of free memory)."),
+    device: str = typer.Option("cpu", "--device", help="cpu or gpu."),
+    precision: str = typer.Option("double", "--precision", help="double or single."),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="Override a parameter: NAME=VALUE (repeatable)."),
+    freq: Optional[str] = typer.Option(None, "--freq", help="Frequency grid START:STOP:POINTS[:log]."),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted sweep in --output."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
+    allow_unphysical: bool = typer.Option(False, "--allow-unphysical", help="Simulate samples with non-physical values (e.g. negative C) instead of refusing."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+) -> None:
+    """Evaluate a batch of sampled variants of a netlist and stream S-parameters to HDF5."""
+
+    def body():
+        timer = Timer()
+        t_start = time.perf_counter()
+        if precision not in ("double", "single"):
+            raise UserError(f"--precision {precision!r}: use double or single")
+        if batch is None and not vary:
+            raise UserError("give --batch N (Monte Carlo samples) and/or --vary NAME=START:STOP:POINTS")
+        if batch is not None and batch < 1:
+            raise UserError("--batch must be at least 1")
+        if chunk is not None and chunk < 1:
+            raise UserError("--chunk must be at least 1")
+        if not (0 <= seed < 2**32):
+            raise UserError("--seed must be in 0 .. 4294967295")
+        if output.exists() and not resume and not overwrite:
+            raise UserError(f"{output}: exists; use --resume to finish it or --overwrite to replace it")
+        if resume and not output.exists():
+            raise UserError(f"{output}: no such file to resume")
+
+        from pmrf_cli.engine import runtime
+
+        runtime.configure(precision)
+        import jax
+        import numpy as np
+
+        from pmrf_cli import __version__
+        from pmrf_cli.engine.kernel import SweepPlan, make_domain_kernel, make_kernel, padded_indices
+        from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
+        from pmrf_cli.io.results import ResultsMeta, SweepWriter
+        from pmrf_cli.netlist.build import check_block_range
+        from pmrf_cli.netlist.units import PARAMETER, parse_value
+        from pmrf_cli.sampling.grid import Grid, parse_axis
+
+        dev = runtime.select_device(device)
+        timer.mark("import")
+        spec, flat = load(netlist, sets)
+        frequency = grid_of(flat, freq)
+        check_block_range(flat, frequency)
+        for w in flat.warnings:
+            print(str(w), file=sys.stderr)
+        paths = [p.path for p in flat.params]
+        axes = []
+        for text in vary or []:
+            try:
+                axis = parse_axis(text, lambda s: parse_value(s, PARAMETER))
+            except ValueError as e:
+                raise UserError(str(e)) from None
+            if axis.name not in paths:
+                raise UserError(f"--vary {text!r}: no parameter {axis.name!r} (parameters: {', '.join(paths) or 'none'})")
+            axes.append(axis)
+        grid = Grid(tuple(axes))
+        plan = SweepPlan(flat, frequency, seed=seed if batch is not None else None, per_point=batch or 1, grid=grid)
+        n = plan.samples
+        nports = len(flat.port_names)
+        budget = parse_size(memory) if memory else default_budget(dev)
+        unknowns = len(flat.nodes) + 2 * len(flat.components)
+        chunk_size = chunk or choose_chunk(n, bytes_per_sample(frequency.size, nports, unknowns), budget)
+        chunk_size = min(chunk_size, n)
+        z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
+        extra = {"chunk": chunk_size, "per_point": plan.per_point}
+        if axes:
+            extra["vary"] = np.array([a.spec for a in axes], dtype=object)
+        meta = ResultsMeta(
+            netlist_text=spec.text, port_names=tuple(flat.port_names), port_z0=z0, frequency=frequency,
+            parameter_paths=tuple(paths), samples=n, seed=seed, precision=precision,
+            pmrf_version=__version__, jax_version=jax.__version__, device=runtime.describe(dev),
+            command=" ".join(sys.argv), extra_attrs=extra, grid=grid.coordinates() and _grid_datasets(grid, plan.per_point),
+        )
+        if resume:
+            import h5py
+
+            with h5py.File(output, "r") as fh:
+                stored_chunk = int(fh.attrs.get("chunk", chunk_size))
+            if chunk is not None and chunk != stored_chunk:
+                raise UserError(f"{output}: was written with --chunk {stored_chunk}; resume with the same chunk")
+            chunk_size = stored_chunk
+            meta = _with_chunk(meta, chunk_size)
+        timer.mark("load")
+
+        with jax.default_device(dev):
+            if not allow_unphysical:
+                labels, domain_kernel = make_domain_kernel(plan)
+                bad, lines = _unphysical_report(plan, chunk_size, labels, domain_kernel, np)
+                if bad:
+                    raise UserError(
+                        f"{spec.source}: {bad} of {n} samples draw non-physical values:\n" + "\n".join(lines)
+                        + "\n(narrow the distributions, truncate them with min/max, or pass --allow-unphysical)"
+                    )
+            dtype = np.complex64 if precision == "single" else None
+            kernel = make_kernel(plan, dtype=dtype)
+            first_idx = padded_indices(0, min(chunk_size, n), chunk_size)
+            compiled = kernel.lower(first_idx).compile()
+            timer.mark("compile")
+            writer = SweepWriter.resume(output, meta) if resume else SweepWriter.create(output, meta, chunk_size, overwrite=overwrite)
+            stop = _StopFlag()
+            old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+            progress = _progress(not quiet and sys.stderr.isatty(), n, writer.samples_done)
+            t_compute = time.perf_counter()
+            start_done = writer.samples_done
+            try:
+                pending = None
+                for start in range(writer.samples_done, n, chunk_size):
+                    count = min(chunk_size, n - start)
+                    out = compiled(padded_indices(start, count, chunk_size))  # dispatched asynchronously
+                    if pending is not None:
+                        _write(writer, pending, np, progress, t_compute, start_done)
+                    pending = (start, count, out)
+                    if stop.signum is not None:
+                        break
+                if pending is not None:
+                    _write(writer, pending, np, progress, t_compute, start_done)
+            finally:
+                for s, h in old.items():
+                    signal.signal(s, h)
+                if progress is not None:
+                    progress.stop()
+                done = writer.samples_done
+                writer.close()
+            timer.mark("compute+write")
+        elapsed = time.perf_counter() - t_start
+        if stop.signum is not None and done < n:
+            print(
+                f"pmrf: stopped after {done} of {n} samples; {output} is valid. Finish it with the same "
+                f"command and --resume:\n  {_resume_hint()}",
+                file=sys.stderr,
+            )
+            return 128 + stop.signum
+        if not quiet:
+            rate = (done - start_done) / max(time.perf_counter() - t_compute, 1e-9)
+            print(
+                f"pmrf: {done} samples x {frequency.size} frequencies in {elapsed:.2f} s "
+                f"({rate:,.0f} samples/s) -> {output}",
+                file=sys.stderr,
+            )
+        timer.report()
+        return 0
+
+    run_command(body)
+
+
+def _write(writer, pending, np, progress, t0, done0) -> None:
+    start, count, (values, s) = pending
+    s = np.asarray(s)[:count]
+    params = {k: np.asarray(v)[:count].astype(np.float64) for k, v in values.items()}
+    writer.write(start, s, params)
+    if progress is not None:
+        rate = (writer.samples_done - done0) / max(time.perf_counter() - t0, 1e-9)
+        progress.update(progress.task_ids[0], completed=writer.samples_done, rate=f"{rate:,.0f} samples/s")
+
+
+def _grid_datasets(grid, per_point: int):
+    import numpy as np
+
+    return {k: np.repeat(v, per_point) for k, v in grid.coordinates().items()}
+
+
+def _with_chunk(meta, chunk: int):
+    import dataclasses
+
+    extra = dict(meta.extra_attrs)
+    extra["chunk"] = chunk
+    return dataclasses.replace(meta, extra_attrs=extra)
+
+
+def parse_port_z0(flat):
+    """Port reference impedances at nominal values."""
+    from pmrf_cli.netlist.expressions import evaluate
+    from pmrf_cli.netlist.flatten import nominal_values
+
+    env = nominal_values(flat)
+    return [float(evaluate(z, env, None)) for _, z in flat.ports]
+
+
+def _resume_hint() -> str:
+    args = [a for a in sys.argv[1:] if a not in ("--overwrite",)]
+    if "--resume" not in args:
+        args.append("--resume")
+    return "pmrf " + " ".join(args)

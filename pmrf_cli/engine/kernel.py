@@ -1,0 +1,92 @@
+"""Jitted, vmapped evaluation of a netlist over chunks of sample indices.
+
+One kernel is compiled per netlist structure and chunk shape: a chunk is a fixed-length vector
+of sample indices (the last, partial chunk is padded with a repeated index and the padding
+dropped on the host), so the whole sweep, however long, compiles exactly once. Keys, parameter
+draws, model construction and S all happen inside the kernel, on the device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from pmrf_cli.frequency import Frequency
+from pmrf_cli.netlist.build import circuit_builder, domain_checks
+from pmrf_cli.netlist.flatten import FlatNetlist
+from pmrf_cli.sampling.draws import parameter_function
+from pmrf_cli.sampling.grid import Grid
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What a sweep evaluates: sample i is Monte Carlo draw i % per_point at grid point i // per_point."""
+
+    flat: FlatNetlist
+    frequency: np.ndarray
+    seed: int | None
+    per_point: int = 1
+    grid: Grid = field(default_factory=lambda: Grid(()))
+
+    @property
+    def samples(self) -> int:
+        """Total number of samples."""
+        return self.per_point * self.grid.size
+
+
+def _sample_values(plan: SweepPlan) -> Callable:
+    params = parameter_function(plan.flat, plan.seed)
+    coords = {k: jnp.asarray(v) for k, v in plan.grid.coordinates().items()}
+    per_point = plan.per_point
+
+    def values(index):
+        index = jnp.asarray(index)
+        g, m = index // per_point, index % per_point
+        fixed = {k: v[g] for k, v in coords.items()}
+        return params(m, fixed)
+
+    return values
+
+
+def make_kernel(plan: SweepPlan, dtype=None) -> Callable:
+    """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped."""
+    values_of = _sample_values(plan)
+    build = circuit_builder(plan.flat)
+    freq = Frequency.from_values(plan.frequency)
+
+    def one(index):
+        values = values_of(index)
+        s = build(values).s(freq)
+        if dtype is not None:
+            s = s.astype(dtype)
+        return values, s
+
+    return eqx.filter_jit(jax.vmap(one))
+
+
+def make_domain_kernel(plan: SweepPlan) -> tuple[list[str], Callable]:
+    """(labels, kernel(indices) -> bool (n, len(labels)) True where a value is physical)."""
+    values_of = _sample_values(plan)
+    checks = domain_checks(plan.flat)
+    labels = [label for label, _ in checks]
+
+    def one(index):
+        values = values_of(index)
+        if not checks:
+            return jnp.ones((0,), bool)
+        return jnp.stack([jnp.asarray(ok(values), bool) for _, ok in checks])
+
+    return labels, jax.jit(jax.vmap(one))
+
+
+def padded_indices(start: int, count: int, chunk: int) -> np.ndarray:
+    """`chunk` indices from `start`, the tail beyond `count` repeating the last real index."""
+    idx = np.arange(start, start + chunk, dtype=np.int64)
+    if count < chunk:
+        idx[count:] = start + count - 1
+    return idx

@@ -1,0 +1,58 @@
+"""Process-wide JAX setup for the command line: precision, compilation cache, device.
+
+The library never calls these on import; the `pmrf` command does, once, before any tracing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class DeviceError(RuntimeError):
+    """The requested device is not available to JAX."""
+
+
+def configure(precision: str = "double") -> None:
+    """Enable float64 for double precision and a persistent compilation cache across runs
+    (at $PMRF_CACHE_DIR, default ~/.cache/pmrf/jax; PMRF_NO_CACHE=1 turns it off)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", precision == "double")
+    if os.environ.get("PMRF_NO_CACHE"):
+        return
+    cache = Path(os.environ.get("PMRF_CACHE_DIR") or Path.home() / ".cache" / "pmrf" / "jax")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", str(cache))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def select_device(name: str):
+    """The first JAX device of kind `name` ('cpu' or 'gpu')."""
+    import jax
+
+    name = name.lower()
+    if name not in ("cpu", "gpu"):
+        raise DeviceError(f"unknown device {name!r} (use cpu or gpu)")
+    try:
+        devices = jax.devices(name)
+    except RuntimeError:
+        devices = []
+    if not devices:
+        if name == "gpu":
+            raise DeviceError(
+                "no GPU is visible to JAX; install the CUDA build with "
+                "pip install 'pmrf-cli[cuda]' (and check nvidia-smi), or use --device cpu"
+            )
+        raise DeviceError("no CPU device is visible to JAX")
+    return devices[0]
+
+
+def describe(device) -> str:
+    """A short description of a device for provenance, e.g. 'cpu' or 'gpu:NVIDIA H100'."""
+    kind = getattr(device, "device_kind", "") or ""
+    return f"{device.platform}:{kind}" if kind and kind != device.platform else device.platform

@@ -1,0 +1,157 @@
+"""Flat netlist + parameter values -> the engine's Equinox `Circuit`.
+
+`circuit_builder(flat)` does the static work once (reading Touchstone files, choosing a factory
+per component) and returns a pure function `values -> Circuit`. That function only evaluates
+expressions with jax.numpy and constructs models, so it traces under jit, vmap and grad: a
+sweep vmaps it over sampled parameter values, as the ParamRF seed vmaps a model constructor.
+
+A component type's factory lives in `FACTORIES` (type name -> `Factory`), next to the physical
+domain of each field, so a new type is one entry here plus one `register` in `netlist.types`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Mapping
+
+import jax.numpy as jnp
+
+from pmrf_cli.netlist.errors import NetlistError
+from pmrf_cli.netlist.expressions import evaluate
+from pmrf_cli.netlist.flatten import FlatComponent, FlatNetlist
+
+# A domain is (lower bound, inclusive?) — values below it are not physical.
+NONNEG = (0.0, True)
+POSITIVE = (0.0, False)
+
+
+@dataclass(frozen=True)
+class Factory:
+    """How to build one component type: `make(fields, component, block) -> Model`."""
+
+    make: Callable
+    domains: Mapping[str, tuple[float, bool]] = field(default_factory=dict)
+
+
+def _models():
+    from pmrf_cli import models
+
+    return models
+
+
+def _tline(v, comp, block):
+    m = _models()
+    if "theta" in v:
+        return m.TransmissionLine.electrical_length(v["z0"], v["theta"], v["f0"])
+    return m.TransmissionLine(v["z0"], v["length"], er=v.get("er", 1.0), loss=v.get("loss", 0.0))
+
+
+FACTORIES: dict[str, Factory] = {
+    "resistor": Factory(lambda v, c, b: _models().Resistor(v["R"]), {"R": NONNEG}),
+    "inductor": Factory(lambda v, c, b: _models().Inductor(v["L"]), {"L": NONNEG}),
+    "capacitor": Factory(lambda v, c, b: _models().Capacitor(v["C"]), {"C": NONNEG}),
+    "tline": Factory(
+        _tline, {"z0": POSITIVE, "length": NONNEG, "er": (1.0, True), "loss": NONNEG, "f0": POSITIVE}
+    ),
+    "transformer": Factory(lambda v, c, b: _models().Transformer(v["n"]), {"n": POSITIVE}),
+    "touchstone": Factory(lambda v, c, b: b),
+}
+
+
+def register_factory(type_name: str, factory: Factory) -> None:
+    """Add (or replace) the model factory of a netlist component type."""
+    FACTORIES[type_name] = factory
+
+
+@lru_cache(maxsize=64)
+def _read_block(path: str, mtime: float):
+    from pmrf_cli.io.touchstone import read_touchstone
+
+    return read_touchstone(path)
+
+
+def load_block(comp: FlatComponent):
+    """The S-parameter block of a `touchstone` component (files are read once per process)."""
+    from pmrf_cli.io.touchstone import TouchstoneError
+    from pmrf_cli.models.sblock import SParameterBlock
+
+    path = Path(comp.file)
+    try:
+        data = _read_block(str(path), path.stat().st_mtime)
+    except FileNotFoundError:
+        raise NetlistError(comp.loc, f"{comp.path}: Touchstone file not found: {path}") from None
+    except TouchstoneError as e:
+        raise NetlistError(comp.loc, f"{comp.path}: {e}") from None
+    return SParameterBlock(data.frequency, data.s, z0=data.z0)
+
+
+def check_block_range(flat: FlatNetlist, frequency) -> None:
+    """Error (at the component) if the grid leaves a Touchstone block's data range."""
+    import numpy as np
+
+    f = np.asarray(frequency)
+    for comp in flat.components:
+        if comp.type != "touchstone":
+            continue
+        block = load_block(comp)
+        fd = np.asarray(block.f_data)
+        tol = 1e-9 * max(abs(fd[-1]), 1.0)
+        if f.min() < fd[0] - tol or f.max() > fd[-1] + tol:
+            raise NetlistError(
+                comp.loc,
+                f"{comp.path}: the grid {f.min():.6g}..{f.max():.6g} Hz leaves the data range "
+                f"{fd[0]:.6g}..{fd[-1]:.6g} Hz of {comp.file}",
+            )
+
+
+def field_values(comp: FlatComponent, values: Mapping[str, object]) -> dict[str, object]:
+    """Evaluate a component's fields from parameter values (jax-traceable)."""
+    return {k: evaluate(e, values, jnp) for k, e in comp.fields.items() if k != "file"}
+
+
+def circuit_builder(flat: FlatNetlist) -> Callable[[Mapping[str, object]], object]:
+    """Return `values -> Circuit` for this netlist (static work done here, once)."""
+    from pmrf_cli.circuit.circuit import Circuit
+
+    plan = []
+    for comp in flat.components:
+        factory = FACTORIES.get(comp.type)
+        if factory is None:
+            raise NetlistError(comp.loc, f"{comp.path}: no model for component type {comp.type!r}")
+        block = load_block(comp) if comp.type == "touchstone" else None
+        plan.append((comp, factory, block))
+    port_exprs = tuple(z for _, z in flat.ports)
+
+    def build(values: Mapping[str, object]):
+        parts = []
+        for comp, factory, block in plan:
+            parts.append((comp.path, factory.make(field_values(comp, values), comp, block), comp.nodes))
+        z0 = jnp.stack([jnp.asarray(evaluate(z, values, jnp), dtype=float) for z in port_exprs])
+        return Circuit(parts, ports=flat.port_names, z0=z0)
+
+    return build
+
+
+def domain_checks(flat: FlatNetlist) -> list[tuple[str, Callable]]:
+    """(label, values -> bool ok) for every field with a physical domain, and port impedances."""
+    checks = []
+    for comp in flat.components:
+        factory = FACTORIES.get(comp.type)
+        if factory is None:
+            continue
+        for name, (lo, inclusive) in factory.domains.items():
+            if name not in comp.fields:
+                continue
+            expr = comp.fields[name]
+            op = ">=" if inclusive else ">"
+
+            def ok(values, expr=expr, lo=lo, inclusive=inclusive):
+                x = evaluate(expr, values, jnp)
+                return x >= lo if inclusive else x > lo
+
+            checks.append((f"{comp.path}.{name} {op} {lo:g}", ok))
+    for node, z in flat.ports:
+        checks.append((f"port {node} z0 > 0", lambda values, z=z: evaluate(z, values, jnp) > 0))
+    return checks
