@@ -7,7 +7,8 @@ import jax.numpy as jnp
 from jax import Array
 
 from pmrf_cli.circuit.ladder import cascade_parts
-from pmrf_cli.models.base import Model, chain_to_s
+from pmrf_cli.cplx import Cx
+from pmrf_cli.models.base import Model, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts
 
 
@@ -32,11 +33,11 @@ class Cascade(Model):
         return 2
 
     def chain(self, freq) -> ChainParts:
-        total = ChainParts(1, 0, 0, 1)
+        total = ChainParts(Cx(1.0), Cx(), Cx(), Cx(1.0))
         for m in self.models:
             total = cascade_parts(total, m.chain(freq))
         return total
 
     def s(self, freq) -> Array:
         z = self.port_z0()
-        return chain_to_s(self.chain(freq), z[0], z[1])
+        return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))

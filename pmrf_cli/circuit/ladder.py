@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax.numpy as jnp
+
 from pmrf_cli.circuit.topology import Topology
-from pmrf_cli.models.base import chain_to_s
+from pmrf_cli.cplx import Cx
+from pmrf_cli.models.base import chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts
 
 
@@ -83,43 +86,23 @@ def find_ladder(topo: Topology, components) -> tuple[Link, ...] | None:
     return tuple(links)
 
 
-def _mul(a, b):
-    if isinstance(a, (int, float)) and not isinstance(a, bool):
-        if a == 0:
-            return 0
-        if a == 1:
-            return b
-    if isinstance(b, (int, float)) and not isinstance(b, bool):
-        if b == 0:
-            return 0
-        if b == 1:
-            return a
-    return a * b
-
-
-def _add(a, b):
-    if isinstance(a, (int, float)) and a == 0:
-        return b
-    if isinstance(b, (int, float)) and b == 0:
-        return a
-    return a + b
-
-
 def _opt_mul(a, b):
     if a is None:
         return b
     if b is None:
         return a
-    return a * b
+    return Cx.of(a) * Cx.of(b)
 
 
 def cascade_parts(x: ChainParts, y: ChainParts) -> ChainParts:
     """The chain form of x followed by y (constants 0 and 1 folded)."""
+    xa, xb, xc, xd = (Cx.of(v) for v in (x.a, x.b, x.c, x.d))
+    ya, yb, yc, yd = (Cx.of(v) for v in (y.a, y.b, y.c, y.d))
     return ChainParts(
-        _add(_mul(x.a, y.a), _mul(x.b, y.c)),
-        _add(_mul(x.a, y.b), _mul(x.b, y.d)),
-        _add(_mul(x.c, y.a), _mul(x.d, y.c)),
-        _add(_mul(x.c, y.b), _mul(x.d, y.d)),
+        xa * ya + xb * yc,
+        xa * yb + xb * yd,
+        xc * ya + xd * yc,
+        xc * yb + xd * yd,
         _opt_mul(x.mu, y.mu),
         _opt_mul(x.nu, y.nu),
     )
@@ -127,7 +110,7 @@ def cascade_parts(x: ChainParts, y: ChainParts) -> ChainParts:
 
 def evaluate(links: tuple[Link, ...], components, freq, z0):
     """S of the ladder, (F, 2, 2)."""
-    total = ChainParts(1, 0, 0, 1)
+    total = ChainParts(Cx(1.0), Cx(), Cx(), Cx(1.0))
     for link in links:
         m = components[link.index]
         if link.kind == "shunt":
@@ -137,4 +120,4 @@ def evaluate(links: tuple[Link, ...], components, freq, z0):
             if link.reverse:
                 part = part.reversed()
         total = cascade_parts(total, part)
-    return chain_to_s(total, z0[0], z0[1])
+    return chain_to_s(total, z0[0], z0[1], jnp.shape(freq_array(freq)))

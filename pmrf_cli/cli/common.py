@@ -50,18 +50,40 @@ def run_command(body: Callable[[], int | None]) -> None:
     raise typer.Exit(code or 0)
 
 
-@contextlib.contextmanager
-def atomic_output(path: Path, mode: str = "w") -> Iterator:
-    """Write to a temporary file beside `path`, renamed over it only on success."""
+def check_output_path(path: Path | None) -> None:
+    """Fail early (before any work) if `path` cannot be an output file: its folder is missing,
+    or it is a folder itself."""
+    if path is None:
+        return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(f"{path}: no such directory: {directory}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory")
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path, mode: str = "w") -> Iterator:
+    """Write to a temporary file beside `path`, renamed over it only on success."""
+    path = Path(path)
+    check_output_path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise UserError(f"{path}: cannot write: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, mode, newline="" if "b" not in mode else None) as fh:
             yield fh
-        os.replace(tmp, path)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise UserError(f"{path}: cannot write: {e.strerror or e}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -96,6 +118,8 @@ def load(path: str, sets: list[str] | None = None):
             if "=" not in item:
                 raise UserError(f"--set {item!r}: expected NAME=VALUE")
             k, v = item.split("=", 1)
+            if not k.strip() or not v.strip():
+                raise UserError(f"--set {item!r}: expected NAME=VALUE")
             overrides[k.strip()] = v.strip()
         spec = apply_overrides(spec, overrides)
     return spec, flatten(spec)
@@ -120,12 +144,15 @@ def parse_freq_option(text: str):
         raise UserError(f"--freq {text!r}: POINTS must be an integer") from None
     if n < 1 or stop < start or (n > 1 and stop == start) or start < 0:
         raise UserError(f"--freq {text!r}: need 0 <= START <= STOP and POINTS >= 1 (START < STOP if POINTS > 1)")
-    if len(parts) == 4 and parts[3] == "log":
-        if start <= 0:
-            raise UserError(f"--freq {text!r}: a log grid needs START > 0")
-        f = np.geomspace(start, stop, n)
-    else:
-        f = np.linspace(start, stop, n)
+    try:
+        if len(parts) == 4 and parts[3] == "log":
+            if start <= 0:
+                raise UserError(f"--freq {text!r}: a log grid needs START > 0")
+            f = np.geomspace(start, stop, n)
+        else:
+            f = np.linspace(start, stop, n)
+    except MemoryError:
+        raise UserError(f"--freq {text!r}: a grid of {n} points does not fit in memory") from None
     if n > 1:
         f[0], f[-1] = start, stop
     return f
@@ -133,7 +160,7 @@ def parse_freq_option(text: str):
 
 def grid_of(flat, freq_option: str | None):
     """The frequency grid: --freq if given, else the netlist's (an error if neither)."""
-    if freq_option:
+    if freq_option is not None:
         return parse_freq_option(freq_option)
     if flat.frequency_hz is None:
         raise UserError(f"{flat.spec.source}: no frequency grid: add `frequency:` to the netlist or give --freq")

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from pmrf_cli.cli.common import Timer, UserError, atomic_output, grid_of, load, run_command
+from pmrf_cli.cli.common import Timer, UserError, atomic_output, check_output_path, grid_of, load, run_command
 
 FORMATS = ("touchstone", "hdf5", "csv", "json")
 
@@ -56,7 +56,11 @@ def write_result(output, fmt, flat, frequency, s, z0, params, command, device, p
             parameter_paths=tuple(params), samples=1, seed=None, precision=precision,
             pmrf_version=__version__, jax_version=jax.__version__, device=device, command=command,
         )
-        write_simulation(output, meta, s, params)
+        check_output_path(output)
+        try:
+            write_simulation(output, meta, s, params)
+        except OSError as e:
+            raise UserError(f"{output}: cannot write: {e.strerror or e}") from None
         return
 
     def emit(fh):
@@ -110,6 +114,7 @@ def simulate(
         frequency = grid_of(flat, freq)
         check_block_range(flat, frequency)
         fmt_ = output_format(output, fmt, len(flat.port_names))
+        check_output_path(output)
         for w in flat.warnings:
             print(str(w), file=sys.stderr)
         timer.mark("load")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
 from pmrf_cli import conversions
 from pmrf_cli.frequency import Frequency
+from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
 
@@ -103,29 +105,28 @@ class Model(eqx.Module):
         s11, s12, s21, s22 = s[..., 0, 0], s[..., 0, 1], s[..., 1, 0], s[..., 1, 1]
         r = jnp.sqrt(z1 * z2)
         return ChainParts(
-            a=jnp.sqrt(z1 / z2) * ((1 + s11) * (1 - s22) + s12 * s21),
-            b=r * ((1 + s11) * (1 + s22) - s12 * s21),
-            c=((1 - s11) * (1 - s22) - s12 * s21) / r,
-            d=jnp.sqrt(z2 / z1) * ((1 - s11) * (1 + s22) + s12 * s21),
-            mu=2 * s21,
-            nu=2 * s12,
+            a=Cx.of(jnp.sqrt(z1 / z2) * ((1 + s11) * (1 - s22) + s12 * s21)),
+            b=Cx.of(r * ((1 + s11) * (1 + s22) - s12 * s21)),
+            c=Cx.of(((1 - s11) * (1 - s22) - s12 * s21) / r),
+            d=Cx.of(jnp.sqrt(z2 / z1) * ((1 - s11) * (1 + s22) + s12 * s21)),
+            mu=Cx.of(2 * s21),
+            nu=Cx.of(2 * s12),
         )
 
 
-def chain_to_s(parts: ChainParts, z1, z2) -> Array:
+def chain_to_s(parts: ChainParts, z1, z2, shape=None) -> Array:
     """S of a 2-port from its homogeneous ABCD form, between real references z1, z2; (F, 2, 2)."""
-    a, b, c, d = parts.a, parts.b, parts.c, parts.d
-    az2, cz = a * z2, c * z1 * z2
-    dz1 = d * z1
-    den = az2 + b + cz + dz1
-    k = 2 * jnp.sqrt(z1 * z2)
-    s11 = (az2 + b - cz - dz1) / den
-    s22 = (-az2 + b - cz + dz1) / den
-    s21 = k * (1 if parts.mu is None else parts.mu) / den
-    s12 = k * (1 if parts.nu is None else parts.nu) / den
-    shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in (s11, s12, s21, s22)))
-    s11, s12, s21, s22 = (jnp.broadcast_to(v, shape) for v in (s11, s12, s21, s22))
-    return jnp.stack([jnp.stack([s11, s12], -1), jnp.stack([s21, s22], -1)], -2)
+    a, b, c, d = (Cx.of(x) for x in (parts.a, parts.b, parts.c, parts.d))
+    az2, cz, dz1 = a * Cx.of(z2), c * Cx.of(z1 * z2), d * Cx.of(z1)
+    inv = (az2 + b + cz + dz1).inv()
+    k = Cx.of(2 * jnp.sqrt(z1 * z2))
+    s11 = (az2 + b - cz - dz1) * inv
+    s22 = (b - az2 - cz + dz1) * inv
+    s21 = k * inv if parts.mu is None else k * Cx.of(parts.mu) * inv
+    s12 = k * inv if parts.nu is None else k * Cx.of(parts.nu) * inv
+    if shape is None:
+        shape = jnp.broadcast_shapes(*(e.shape() for e in (s11, s12, s21, s22)))
+    return stack_cx([[s11, s12], [s21, s22]], shape)
 
 
 def omega(freq) -> Array:

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array, omega
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
@@ -27,13 +28,21 @@ class TwoTerminal(Model):
     def nports(self) -> int:
         return 2
 
-    def immittance(self, freq) -> tuple[str, Array]:
-        """('z', Z) or ('y', Y), complex arrays of shape (F,)."""
+    def immittance(self, freq) -> tuple[str, Cx | Array]:
+        """('z', Z) or ('y', Y) on the grid: a `Cx` (or a complex array) of shape (F,)."""
         raise NotImplementedError
+
+    def _immittance(self, freq) -> tuple[str, Cx]:
+        kind, v = self.immittance(freq)
+        return kind, Cx.of(v)
+
+    def _immittance_array(self, freq) -> tuple[str, Array]:
+        kind, v = self._immittance(freq)
+        return kind, v.to_complex(jnp.shape(freq_array(freq)))
 
     def element_stamp(self, freq) -> PortStamp:
         """The element as a one-port between its two nodes."""
-        kind, v = self.immittance(freq)
+        kind, v = self._immittance_array(freq)
         v = v[:, None, None]
         if kind == "y":
             return PortStamp(nports=1, y=v)
@@ -41,25 +50,27 @@ class TwoTerminal(Model):
 
     def chain(self, freq) -> ChainParts:
         """Series element in homogeneous ABCD form."""
-        kind, v = self.immittance(freq)
+        kind, v = self._immittance(freq)
+        one, zero = Cx(1.0), Cx()
         if kind == "z":
-            return ChainParts(1, v, 0, 1)
-        return ChainParts(v, 1, 0, v, mu=v, nu=v)
+            return ChainParts(one, v, zero, one)
+        return ChainParts(v, one, zero, v, mu=v, nu=v)
 
     def shunt_chain(self, freq) -> ChainParts:
         """Shunt (to ground) element in homogeneous ABCD form."""
-        kind, v = self.immittance(freq)
+        kind, v = self._immittance(freq)
+        one, zero = Cx(1.0), Cx()
         if kind == "y":
-            return ChainParts(1, 0, v, 1)
-        return ChainParts(v, 0, 1, v, mu=v, nu=v)
+            return ChainParts(one, zero, v, one)
+        return ChainParts(v, zero, one, v, mu=v, nu=v)
 
     def s(self, freq) -> Array:
         z = self.port_z0()
-        return chain_to_s(self.chain(freq), z[0], z[1])
+        return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))
 
     def stamp(self, freq) -> PortStamp:
         """As a standalone 2-port (series element between ports 1 and 2, both to ground)."""
-        kind, v = self.immittance(freq)
+        kind, v = self._immittance_array(freq)
         one = jnp.ones_like(v)
         if kind == "y":
             y = jnp.stack([jnp.stack([v, -v], -1), jnp.stack([-v, v], -1)], -2)
@@ -71,18 +82,13 @@ class TwoTerminal(Model):
         return PortStamp(nports=2, m=m, n=n, m_pattern=np.array([[1, 1], [0, 0]], bool))
 
 
-def _complex(x, like) -> Array:
-    return jnp.broadcast_to(jnp.asarray(x), jnp.shape(like)) + 0j
-
-
 class Resistor(TwoTerminal):
     """Resistor of `R` ohms (0 allowed: an ideal short)."""
 
     R: Array = eqx.field(converter=as_array)
 
     def immittance(self, freq):
-        f = freq_array(freq)
-        return "z", _complex(self.R, f)
+        return "z", Cx(jnp.broadcast_to(self.R, jnp.shape(freq_array(freq))))
 
 
 class Inductor(TwoTerminal):
@@ -91,7 +97,7 @@ class Inductor(TwoTerminal):
     L: Array = eqx.field(converter=as_array)
 
     def immittance(self, freq):
-        return "z", 1j * omega(freq) * self.L
+        return "z", Cx(None, omega(freq) * self.L)
 
 
 class Capacitor(TwoTerminal):
@@ -100,4 +106,4 @@ class Capacitor(TwoTerminal):
     C: Array = eqx.field(converter=as_array)
 
     def immittance(self, freq):
-        return "y", 1j * omega(freq) * self.C
+        return "y", Cx(None, omega(freq) * self.C)

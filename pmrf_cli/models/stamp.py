@@ -13,9 +13,10 @@ skips structural zeros; `None` means dense.
 
 A `ChainParts` is a 2-port's transfer matrix in homogeneous form: the true ABCD is ``m / mu``
 and ``det(ABCD) = nu / mu``, with `mu` and `nu` finite where the plain ABCD is not (a series
-capacitor at DC, a shunt inductor at DC, an S-block with S21 = 0). Entries of `m` may be Python
-numbers (0 or 1) so cascades fold constants; `mu = nu = None` means both are 1 (reciprocal parts
-of unit determinant, the common case).
+capacitor at DC, a shunt inductor at DC, an S-block with S21 = 0). Entries are `cplx.Cx` values
+(or anything `Cx.of` takes), so cascades fold exact zeros and ones and skip the zero real or
+imaginary parts of reactive elements; `mu = nu = None` means both are 1 (reciprocal parts of unit
+determinant, the common case).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
@@ -25,8 +26,16 @@ _N_PATTERN = np.array([[0, 1], [1, 1]], bool)
 
 def line_chain(zc, gl) -> ChainParts:
     """Chain form of a TEM line of impedance `zc` and complex electrical length `gl` = gamma * l."""
-    ch, sh = jnp.cosh(gl), jnp.sinh(gl)
+    ch, sh = Cx.of(jnp.cosh(gl)), Cx.of(jnp.sinh(gl))
+    zc = Cx.of(zc)
     return ChainParts(ch, zc * sh, sh / zc, ch)
+
+
+def lossless_chain(zc, theta) -> ChainParts:
+    """Chain form of a lossless line of real impedance `zc` and electrical length `theta` (rad):
+    A = D = cos(theta) real, B = j zc sin(theta), C = j sin(theta) / zc imaginary."""
+    c, s = jnp.cos(theta), jnp.sin(theta)
+    return ChainParts(Cx(c), Cx(None, zc * s), Cx(None, s / zc), Cx(c))
 
 
 def chain_stamp(parts: ChainParts) -> PortStamp:
@@ -34,9 +43,9 @@ def chain_stamp(parts: ChainParts) -> PortStamp:
 
     V1 - A V2 + B I2 = 0 and -C V2 + I1 + D I2 = 0, with I2 flowing into port 2.
     """
-    a, b, c, d = (jnp.asarray(v) for v in (parts.a, parts.b, parts.c, parts.d))
-    shape = jnp.broadcast_shapes(*(x.shape for x in (a, b, c, d)))
-    a, b, c, d = (jnp.broadcast_to(x, shape) + 0j for x in (a, b, c, d))
+    entries = [Cx.of(v) for v in (parts.a, parts.b, parts.c, parts.d)]
+    shape = jnp.broadcast_shapes(*(e.shape() for e in entries))
+    a, b, c, d = (e.to_complex(shape) for e in entries)
     one, zero = jnp.ones_like(a), jnp.zeros_like(a)
     m = jnp.stack([jnp.stack([one, -a], -1), jnp.stack([zero, -c], -1)], -2)
     n = jnp.stack([jnp.stack([zero, b], -1), jnp.stack([one, d], -1)], -2)
@@ -60,7 +69,7 @@ class TEMLine(Model):
 
     def s(self, freq) -> Array:
         z = self.port_z0()
-        return chain_to_s(self.chain(freq), z[0], z[1])
+        return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))
 
     def stamp(self, freq) -> PortStamp:
         return chain_stamp(self.chain(freq))
@@ -68,14 +77,15 @@ class TEMLine(Model):
 
 class TransmissionLine(TEMLine):
     """Ideal or lossy TEM line: impedance `zc` (ohm), `length` (m), effective permittivity `er`,
-    `loss` in dB/m. `TransmissionLine.electrical_length(zc, theta, f0)` gives the lossless line of
+    `loss` in dB/m (`None`: lossless, which the solvers exploit: A and D stay real, B and C
+    imaginary). `TransmissionLine.electrical_length(zc, theta, f0)` gives the lossless line of
     `theta` degrees at `f0` Hz.
     """
 
     zc: Array = eqx.field(converter=as_array)
     length: Array = eqx.field(converter=as_array)
     er: Array = eqx.field(default=1.0, converter=as_array)
-    loss: Array = eqx.field(default=0.0, converter=as_array)
+    loss: Array | None = eqx.field(default=None, converter=lambda x: None if x is None else as_array(x))
 
     @classmethod
     def electrical_length(cls, zc, theta, f0, **kw) -> "TransmissionLine":
@@ -85,6 +95,12 @@ class TransmissionLine(TEMLine):
     def electrical(self, freq):
         f = freq_array(freq)
         beta = 2 * np.pi * f * jnp.sqrt(self.er) / C0
-        alpha = self.loss * NEPER_PER_DB
+        alpha = 0.0 if self.loss is None else self.loss * NEPER_PER_DB
         gl = (alpha + 1j * beta) * self.length
         return jnp.broadcast_to(self.zc, jnp.shape(gl)) + 0j, gl
+
+    def chain(self, freq) -> ChainParts:
+        if self.loss is not None:
+            return super().chain(freq)
+        theta = 2 * np.pi * freq_array(freq) * jnp.sqrt(self.er) / C0 * self.length
+        return lossless_chain(self.zc, theta)

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
@@ -26,13 +27,12 @@ class Transformer(Model):
         return 2
 
     def chain(self, freq) -> ChainParts:
-        f = freq_array(freq)
-        n = jnp.broadcast_to(self.n, jnp.shape(f)) + 0j
-        return ChainParts(1 / n, 0, 0, n)
+        n = jnp.broadcast_to(self.n, jnp.shape(freq_array(freq)))
+        return ChainParts(Cx(1 / n), Cx(), Cx(), Cx(n))
 
     def s(self, freq) -> Array:
         z = self.port_z0()
-        return chain_to_s(self.chain(freq), z[0], z[1])
+        return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))
 
     def stamp(self, freq) -> PortStamp:
         f = freq_array(freq)

@@ -269,6 +269,21 @@ def _check_nominals(params: list[FlatParam], sink: ErrorSink) -> dict[str, float
     return env
 
 
+def _check_field_nominals(components: list[FlatComponent], env: Mapping[str, float], sink: ErrorSink) -> None:
+    """A component field that is not finite at the nominal (`R: 1/0`) is an error at the component."""
+    with np.errstate(all="ignore"):
+        for comp in components:
+            for key, expr in comp.fields.items():
+                if key == "file":
+                    continue
+                try:
+                    value = float(evaluate(expr, env, np))
+                except NetlistError:
+                    continue  # an unknown name: reported where names are resolved
+                if not np.isfinite(value):
+                    sink.add(comp.loc, f"component '{comp.path}' {key} evaluates to {value} at the nominal")
+
+
 def frequency_grid(freq: FrequencySpec, env: Mapping[str, float]) -> np.ndarray:
     """The grid in Hz (float64), checked: points >= 1 and whole, start <= stop, and so on."""
     sink = ErrorSink()
@@ -318,9 +333,12 @@ def frequency_grid(freq: FrequencySpec, env: Mapping[str, float]) -> np.ndarray:
     n = int(points)
     if n == 1:
         return np.asarray([start], dtype=np.float64)
-    if freq.scale == "log":
-        return np.geomspace(start, stop, n, dtype=np.float64)
-    return np.linspace(start, stop, n, dtype=np.float64)
+    try:
+        if freq.scale == "log":
+            return np.geomspace(start, stop, n, dtype=np.float64)
+        return np.linspace(start, stop, n, dtype=np.float64)
+    except MemoryError:
+        raise NetlistError(ploc, f"frequency grid of {n} points does not fit in memory") from None
 
 
 def _connectivity(components: list[FlatComponent], ports: list[tuple[str, Loc]], sink: ErrorSink) -> list[NetlistWarning]:
@@ -383,6 +401,8 @@ def flatten(spec: NetlistSpec) -> FlatNetlist:
     frequency_hz = None
     if not sink.errors:
         env = _check_nominals(params, sink)
+        if not sink.errors:
+            _check_field_nominals(components, env, sink)
         for p in spec.ports:
             try:
                 z0 = float(evaluate(p.z0, env, np))

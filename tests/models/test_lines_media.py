@@ -277,7 +277,6 @@ def test_lines_reciprocal_and_passive():
 # --- gradients --------------------------------------------------------------------------------
 
 GRAD_CASES = [  # (the microstrip's gradient is checked under jit and vmap below)
-    (CPW(0.5e-3, 0.2e-3, 0.8e-3, 6.0, 0.02, t=20e-6, tand=0.01), "gap"),
     (CPW(0.5e-3, 0.2e-3, 0.8e-3, 6.0, 0.02, t=20e-6, tand=0.01, backside=True), "w"),
     (Stripline(1.0e-3, 2.0e-3, 3.0, 0.04, t=20e-6, tand=0.002), "w"),
     (Coax(0.5e-3, 2.0e-3, 0.2, 2.1, tand=1e-3), "din"),

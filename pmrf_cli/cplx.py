@@ -1,0 +1,163 @@
+"""Complex numbers as (real, imaginary) pairs whose parts may be exact zeros, folded at trace time.
+
+RF stamps are full of structure: a reactance is purely imaginary, a resistance purely real, a
+lossless ladder's A and D are real and its B and C imaginary. `Cx` carries each part as an array,
+a Python float, or `None` (an exact zero), so arithmetic on structured values skips the zero
+terms while tracing: a lossless ladder costs about a quarter of the flops of complex arithmetic,
+and multiplying by 1 or 0 costs nothing. The result becomes a complex array only at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+Part = Any  # jax array, Python float, or None (exact zero)
+
+
+def _is_num(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _add(a: Part, b: Part) -> Part:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _neg(a: Part) -> Part:
+    return None if a is None else -a
+
+
+def _sub(a: Part, b: Part) -> Part:
+    return _add(a, _neg(b))
+
+
+def _mul(a: Part, b: Part) -> Part:
+    if a is None or b is None:
+        return None
+    if _is_num(a):
+        if a == 0:
+            return None
+        if a == 1:
+            return b
+        if a == -1:
+            return -b
+    if _is_num(b):
+        if b == 0:
+            return None
+        if b == 1:
+            return a
+        if b == -1:
+            return -a
+    return a * b
+
+
+class Cx:
+    """An immutable complex value held as (re, im) parts; `None` parts are exact zeros."""
+
+    __slots__ = ("re", "im")
+
+    def __init__(self, re: Part = None, im: Part = None):
+        object.__setattr__(self, "re", None if (_is_num(re) and re == 0) else re)
+        object.__setattr__(self, "im", None if (_is_num(im) and im == 0) else im)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Cx is immutable")
+
+    @staticmethod
+    def of(x) -> "Cx":
+        """From a Python number, a Cx, or a (possibly complex) array."""
+        if isinstance(x, Cx):
+            return x
+        if isinstance(x, complex):
+            return Cx(x.real, x.imag)
+        if _is_num(x):
+            return Cx(float(x))
+        x = jnp.asarray(x)
+        if jnp.iscomplexobj(x):
+            return Cx(x.real, x.imag)
+        return Cx(x)
+
+    @property
+    def is_zero(self) -> bool:
+        """True when both parts are exact zeros."""
+        return self.re is None and self.im is None
+
+    def __add__(self, o) -> "Cx":
+        o = Cx.of(o)
+        return Cx(_add(self.re, o.re), _add(self.im, o.im))
+
+    __radd__ = __add__
+
+    def __sub__(self, o) -> "Cx":
+        o = Cx.of(o)
+        return Cx(_sub(self.re, o.re), _sub(self.im, o.im))
+
+    def __rsub__(self, o) -> "Cx":
+        return Cx.of(o) - self
+
+    def __neg__(self) -> "Cx":
+        return Cx(_neg(self.re), _neg(self.im))
+
+    def __mul__(self, o) -> "Cx":
+        o = Cx.of(o)
+        re = _sub(_mul(self.re, o.re), _mul(self.im, o.im))
+        im = _add(_mul(self.re, o.im), _mul(self.im, o.re))
+        return Cx(re, im)
+
+    __rmul__ = __mul__
+
+    def conj(self) -> "Cx":
+        """Complex conjugate."""
+        return Cx(self.re, _neg(self.im))
+
+    def abs2(self) -> Part:
+        """|x|^2 as a real part."""
+        return _add(_mul(self.re, self.re), _mul(self.im, self.im))
+
+    def inv(self) -> "Cx":
+        """1 / x."""
+        if self.im is None:
+            return Cx(1.0 / self.re)
+        if self.re is None:
+            return Cx(None, -1.0 / self.im)
+        n = 1.0 / self.abs2()
+        return Cx(self.re * n, -self.im * n)
+
+    def __truediv__(self, o) -> "Cx":
+        return self * Cx.of(o).inv()
+
+    def to_complex(self, shape=()) -> jax.Array:
+        """A complex array of `shape` (broadcast)."""
+        dt = jnp.result_type(float)
+        re = jnp.zeros(shape, dt) if self.re is None else jnp.broadcast_to(jnp.asarray(self.re, dt), shape)
+        im = jnp.zeros(shape, dt) if self.im is None else jnp.broadcast_to(jnp.asarray(self.im, dt), shape)
+        return jax.lax.complex(re, im)
+
+    def shape(self) -> tuple[int, ...]:
+        """Broadcast shape of the parts."""
+        return jnp.broadcast_shapes(*(jnp.shape(p) for p in (self.re, self.im) if p is not None))
+
+
+def stack_cx(rows, shape) -> jax.Array:
+    """A P x P nested list of Cx -> complex array shape + (P, P).
+
+    Parts are materialised first (an optimisation barrier): fused into the stack, XLA would
+    recompute the expression behind every entry once per output element.
+    """
+    dt = jnp.result_type(float)
+    flat = [e for row in rows for e in row]
+    parts = []
+    for e in flat:
+        for part in (e.re, e.im):
+            parts.append(jnp.zeros(shape, dt) if part is None else jnp.broadcast_to(jnp.asarray(part, dt), shape))
+    parts = jax.lax.optimization_barrier(parts)
+    p = len(rows)
+    re = jnp.stack(parts[0::2], -1).reshape(tuple(shape) + (p, p))
+    im = jnp.stack(parts[1::2], -1).reshape(tuple(shape) + (p, p))
+    return jax.lax.complex(re, im)
