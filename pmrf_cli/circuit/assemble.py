@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax.numpy as jnp
 import numpy as np
+
+from pmrf_cli.cplx import Cx
 
 from pmrf_cli.circuit.topology import Topology
 from pmrf_cli.models.stamp import PortStamp
@@ -25,11 +28,33 @@ R_SCALE = 50.0
 
 @dataclass(frozen=True)
 class Block:
-    """Contributions `vals[..., k]` (or constants) added at (rows[k], cols[k])."""
+    """Contributions `scale * source[k]` added at (rows[k], cols[k]).
+
+    The source is either a stamp matrix (`stamp`, `which`, entry indices `p`, `q`) or constants
+    `const` (numbers or a traced (k,) array).
+    """
 
     rows: np.ndarray
     cols: np.ndarray
-    vals: object  # array (F, k), or numpy constants (k,)
+    scale: float = 1.0
+    stamp: PortStamp | None = None
+    which: str | None = None
+    p: np.ndarray | None = None
+    q: np.ndarray | None = None
+    const: object = None
+
+    def entry(self, k: int) -> Cx:
+        """Contribution k as a `Cx` (exact zeros and real/imaginary structure kept)."""
+        if self.stamp is not None:
+            return self.stamp.entry(self.which, int(self.p[k]), int(self.q[k])) * self.scale
+        c = self.const[k]
+        return Cx.of(c.item() if isinstance(c, np.generic) else c) * self.scale
+
+    def array(self, nfreq: int):
+        """All contributions as a complex array (F, k)."""
+        if self.stamp is not None:
+            return self.stamp.array(self.which, nfreq)[:, self.p, self.q] * self.scale
+        return jnp.broadcast_to(jnp.asarray(self.const) * self.scale, (nfreq, self.rows.size)).astype(complex)
 
 
 @dataclass(frozen=True)
@@ -42,25 +67,25 @@ class System:
     port_rhs: float = R_SCALE
 
 
-def _pairs(pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    p, q = np.nonzero(pattern)
-    return p, q
-
-
-def _signed_blocks(rows_of, cols_of, p, q, vals, sign_rows, sign_cols, blocks):
-    """Add vals at (rows_of[p], cols_of[q]) with the given node-side signs, skipping ground (-1)."""
-    for rnodes, rs in zip(rows_of, sign_rows):
-        for cnodes, cs in zip(cols_of, sign_cols):
+def _signed(blocks, rows_of, cols_of, p, q, signs_r, signs_c, **source):
+    """Add a source at (rows_of[p], cols_of[q]) for every node-side sign pair, skipping ground."""
+    for rnodes, rs in zip(rows_of, signs_r):
+        for cnodes, cs in zip(cols_of, signs_c):
             r, c = rnodes[p], cnodes[q]
             keep = (r >= 0) & (c >= 0)
             if not keep.any():
                 continue
-            v = vals[..., keep] if not isinstance(vals, np.ndarray) else vals[keep]
-            blocks.append(Block(r[keep], c[keep], v * (rs * cs)))
+            scale = source.get("scale", 1.0)
+            extra = {k: v for k, v in source.items() if k != "scale"}
+            if extra.get("const") is not None:
+                extra["const"] = extra["const"][keep]
+                blocks.append(Block(r[keep], c[keep], scale * rs * cs, **extra))
+            else:
+                blocks.append(Block(r[keep], c[keep], scale * rs * cs, p=p[keep], q=q[keep], **extra))
 
 
 def assemble(topo: Topology, stamps: tuple[PortStamp, ...], port_z0) -> System:
-    """Build the system's contribution blocks (arrays stay traced; indices are static)."""
+    """Build the system's contribution blocks (values stay traced; indices are static)."""
     nn = len(topo.node_names)
     blocks: list[Block] = []
     nb = 0
@@ -73,34 +98,22 @@ def assemble(topo: Topology, stamps: tuple[PortStamp, ...], port_z0) -> System:
     for st, pl, base in zip(stamps, topo.placements, branch_base):
         plus, minus = np.asarray(pl.plus), np.asarray(pl.minus)
         if st.is_admittance:
-            p, q = _pairs(st.pattern("y"))
-            vals = st.y[..., p, q] * r
-            _signed_blocks((plus, minus), (plus, minus), p, q, vals, (1, -1), (1, -1), blocks)
+            p, q = np.nonzero(st.pattern("y"))
+            _signed(blocks, (plus, minus), (plus, minus), p, q, (1, -1), (1, -1), stamp=st, which="y", scale=r)
             continue
         k = st.nports
         xs = base + np.arange(k)
-        # KCL: branch current (scaled) leaves the + node into the part, returns at the - node
         ar = np.arange(k)
-        _signed_blocks((plus, minus), (xs,), ar, ar, np.ones(k), (1, -1), (1,), blocks)
+        # KCL: the (scaled) branch current leaves the + node into the part and returns at the - node
+        _signed(blocks, (plus, minus), (xs,), ar, ar, (1, -1), (1,), const=np.ones(k))
         # port relations: M V + (N / r) (r I) = 0
-        p, q = _pairs(st.pattern("m"))
+        p, q = np.nonzero(st.pattern("m"))
         if p.size:
-            _signed_blocks((xs,), (plus, minus), p, q, st.m[..., p, q], (1,), (1, -1), blocks)
-        p, q = _pairs(st.pattern("n"))
+            _signed(blocks, (xs,), (plus, minus), p, q, (1,), (1, -1), stamp=st, which="m")
+        p, q = np.nonzero(st.pattern("n"))
         if p.size:
-            _signed_blocks((xs,), (xs,), p, q, st.n[..., p, q] / r, (1,), (1,), blocks)
+            _signed(blocks, (xs,), (xs,), p, q, (1,), (1,), stamp=st, which="n", scale=1 / r)
     pn = np.asarray(topo.port_nodes)
-    g = r / np.broadcast_to(np.asarray(port_z0, dtype=float), pn.shape) if not _is_traced(port_z0) else None
-    if g is not None:
-        blocks.append(Block(pn, pn, g.astype(float)))
-    else:
-        blocks.append(Block(pn, pn, r / port_z0))
+    g = jnp.broadcast_to(r / jnp.asarray(port_z0), pn.shape)
+    blocks.append(Block(pn, pn, 1.0, const=g))
     return System(nn + nb, tuple(blocks), topo.port_nodes)
-
-
-def _is_traced(x) -> bool:
-    try:
-        np.asarray(x, dtype=float)
-        return False
-    except Exception:
-        return True

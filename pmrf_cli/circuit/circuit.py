@@ -25,6 +25,7 @@ from pmrf_cli.circuit.assemble import assemble
 from pmrf_cli.circuit.dense_solve import solve_ports_dense
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
 from pmrf_cli.circuit.topology import Topology, build_topology
+from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
 
@@ -125,11 +126,12 @@ class Circuit(Model):
         if dense:
             zt = solve_ports_dense(system, nf)
         else:
-            entries = [jnp.broadcast_to(e, (nf,)) for row in solve_ports(system, plan) for e in row]
-            # materialise the entries before stacking: fused into the stack, XLA would redo the
-            # whole elimination for every output element
-            entries = jax.lax.optimization_barrier(entries)
-            p = self.nports
-            zt = jnp.stack(entries, -1).reshape(nf, p, p)
+            zt = solve_ports(system, plan)
+            g = [Cx(jnp.sqrt(1.0 / z0[i])) for i in range(self.nports)]
+            s = [
+                [zt[i][j] * g[i] * g[j] * 2.0 - (1.0 if i == j else 0.0) for j in range(self.nports)]
+                for i in range(self.nports)
+            ]
+            return stack_cx(s, (nf,))
         g = jnp.sqrt(1.0 / z0)
         return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)

@@ -18,8 +18,7 @@ def solve_ports_dense(system: System, nfreq: int, dtype=jnp.complex128):
     n, pn = system.n, np.asarray(system.port_nodes)
     a = jnp.zeros((nfreq, n, n), dtype=dtype)
     for blk in system.blocks:
-        vals = jnp.asarray(blk.vals).astype(dtype)
-        a = a.at[:, blk.rows, blk.cols].add(jnp.broadcast_to(vals, (nfreq, blk.rows.size)))
+        a = a.at[:, blk.rows, blk.cols].add(blk.array(nfreq).astype(dtype))
     rhs = np.zeros((n, pn.size))
     rhs[pn, np.arange(pn.size)] = system.port_rhs
     x = jnp.linalg.solve(a, jnp.broadcast_to(jnp.asarray(rhs, dtype), (nfreq, n, pn.size)))

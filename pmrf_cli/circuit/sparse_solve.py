@@ -27,49 +27,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from pmrf_cli.circuit.assemble import System
-
-
-def _is_const(x) -> bool:
-    return isinstance(x, (int, float, complex, np.number))
-
-
-def _mul(a, b):
-    if _is_const(a) and a == 1:
-        return b
-    if _is_const(b) and b == 1:
-        return a
-    return a * b
+from pmrf_cli.cplx import Cx
 
 
 def _rotate(a: dict, b: dict, col: int) -> tuple[dict, dict]:
-    """Givens-rotate rows a and b so that b's entry in `col` becomes zero."""
+    """Givens-rotate rows a and b (dicts col -> Cx) so that b's entry in `col` becomes zero."""
     al, be = a[col], b[col]
-    if _is_const(al) and _is_const(be):
-        al, be = complex(al), complex(be)
-        s = (abs(al) ** 2 + abs(be) ** 2) ** 0.5
-        inv = 1.0 / s
+    s2 = Cx(al.abs2()) + Cx(be.abs2())
+    if isinstance(s2.re, (int, float)):
+        inv = Cx(s2.re ** -0.5)
     else:
-        al, be = jnp.asarray(al), jnp.asarray(be)
-        s2 = al.real * al.real + al.imag * al.imag + be.real * be.real + be.imag * be.imag
-        inv = jax.lax.rsqrt(s2)
-        s = s2 * inv
-    c1, c2 = _mul(al.conjugate(), inv), _mul(be.conjugate(), inv)
-    d1, d2 = _mul(be, inv), _mul(al, inv)
+        inv = Cx(jax.lax.rsqrt(s2.re))
+    s = s2 * inv
+    c1, c2 = al.conj() * inv, be.conj() * inv
+    d1, d2 = be * inv, al * inv
     na, nb = {col: s}, {}
     for k in set(a) | set(b):
         if k == col:
             continue
         va, vb = a.get(k), b.get(k)
         if va is None:
-            na[k], nb[k] = _mul(c2, vb), -_mul(d2, vb)
+            na[k], nb[k] = c2 * vb, -(d2 * vb)
         elif vb is None:
-            na[k], nb[k] = _mul(c1, va), _mul(d1, va)
+            na[k], nb[k] = c1 * va, d1 * va
         else:
-            na[k], nb[k] = _mul(c1, va) + _mul(c2, vb), _mul(d1, va) - _mul(d2, vb)
+            na[k], nb[k] = c1 * va + c2 * vb, d1 * va - d2 * vb
     return na, nb
 
 
@@ -136,18 +121,17 @@ def make_plan(system: System) -> Plan:
 def _numeric_rows(system: System) -> list[dict]:
     rows: list[dict] = [dict() for _ in range(system.n)]
     for blk in system.blocks:
-        vals = blk.vals
         for k, (r, c) in enumerate(zip(blk.rows.tolist(), blk.cols.tolist())):
-            v = vals[k].item() if isinstance(vals, np.ndarray) else vals[..., k]
+            v = blk.entry(k)
             rows[r][c] = rows[r][c] + v if c in rows[r] else v
     for p, node in enumerate(system.port_nodes):
-        rows[node][system.n + p] = system.port_rhs
+        rows[node][system.n + p] = Cx(system.port_rhs)
     return rows
 
 
 def solve_ports(system: System, plan: Plan):
     """Solve for the port-node voltages under unit port currents: returns Zt as a P x P nested
-    list of entries (arrays over the leading axes, or constants)."""
+    list of `Cx` entries."""
     n, nports = system.n, len(system.port_nodes)
     rows = _numeric_rows(system)
     active = set(range(n))
@@ -160,15 +144,14 @@ def solve_ports(system: System, plan: Plan):
             rows[piv], rows[r] = _rotate(rows[piv], rows[r], col)
         cands = cands[:1]
         prow = rows[piv]
-        pval = prow[col]
-        inv = 1.0 / pval
+        inv = prow[col].inv()
         for r in cands[1:]:
             row = rows[r]
-            f = _mul(row.pop(col), inv)
+            f = row.pop(col) * inv
             for k, v in prow.items():
                 if k == col:
                     continue
-                upd = _mul(f, v)
+                upd = f * v
                 row[k] = row[k] - upd if k in row else -upd
         active.discard(piv)
         if col in port_cols:
@@ -176,13 +159,13 @@ def solve_ports(system: System, plan: Plan):
     # back substitution over port unknowns only
     x: dict[int, list] = {}
     for col, prow in reversed(pivots):
-        inv = 1.0 / prow[col]
+        inv = prow[col].inv()
         sol = []
         for p in range(nports):
-            acc = prow.get(n + p, 0.0)
+            acc = prow.get(n + p, Cx())
             for k, v in prow.items():
                 if k != col and k < n:
-                    acc = acc - _mul(v, x[k][p])
-            sol.append(_mul(acc, inv))
+                    acc = acc - v * x[k][p]
+            sol.append(acc * inv)
         x[col] = sol
     return [[x[node][p] for p in range(nports)] for node in system.port_nodes]

@@ -62,7 +62,7 @@ def _unphysical_report(plan, chunk: int, labels, domain_kernel, np) -> tuple[int
             if first[j] < 0:
                 first[j] = start + int(np.argmax(bad[:, j]))
     lines = [
-        f"  {labels[j]} fails in {counts[j]} samples (first: sample {first[j]})"
+        f"{labels[j][1]}: error: {labels[j][0]} fails in {counts[j]} of {n} samples (first: sample {first[j]})"
         for j in range(len(labels)) if counts[j]
     ]
     return bad_samples, lines
@@ -171,8 +171,8 @@ def sweep(
                 bad, lines = _unphysical_report(plan, chunk_size, labels, domain_kernel, np)
                 if bad:
                     raise UserError(
-                        f"{spec.source}: {bad} of {n} samples draw non-physical values:\n" + "\n".join(lines)
-                        + "\n(narrow the distributions, truncate them with min/max, or pass --allow-unphysical)"
+                        "\n".join(lines) + f"\npmrf: {bad} of {n} samples draw non-physical values; narrow the "
+                        "distributions, truncate them with min/max, or pass --allow-unphysical"
                     )
             dtype = np.complex64 if precision == "single" else None
             kernel = make_kernel(plan, dtype=dtype)

@@ -69,17 +69,17 @@ def make_kernel(plan: SweepPlan, dtype=None) -> Callable:
     return eqx.filter_jit(jax.vmap(one))
 
 
-def make_domain_kernel(plan: SweepPlan) -> tuple[list[str], Callable]:
-    """(labels, kernel(indices) -> bool (n, len(labels)) True where a value is physical)."""
+def make_domain_kernel(plan: SweepPlan) -> tuple[list[tuple[str, object]], Callable]:
+    """([(label, loc)], kernel(indices) -> bool (n, checks) True where a value is physical)."""
     values_of = _sample_values(plan)
     checks = domain_checks(plan.flat)
-    labels = [label for label, _ in checks]
+    labels = [(label, loc) for label, loc, _ in checks]
 
     def one(index):
         values = values_of(index)
         if not checks:
             return jnp.ones((0,), bool)
-        return jnp.stack([jnp.asarray(ok(values), bool) for _, ok in checks])
+        return jnp.stack([jnp.asarray(ok(values), bool) for _, _, ok in checks])
 
     return labels, jax.jit(jax.vmap(one))
 

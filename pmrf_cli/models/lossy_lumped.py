@@ -1,6 +1,7 @@
 """Finite-Q inductor and capacitor as two-terminal elements.
 
-Both take the quality factor `Q` at frequency `fq` (Hz) and a static `qmode`:
+Both take the quality factor `Q` at frequency `fq` (Hz; default 1 GHz, used only by "sqrt")
+and a static `qmode`:
 
 * "constant" (default): Q(f) = Q at every frequency (`fq` is then irrelevant);
 * "sqrt": the loss term grows as sqrt(f) (skin effect), so Q(f) = Q sqrt(f / fq).

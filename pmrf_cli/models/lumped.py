@@ -42,11 +42,10 @@ class TwoTerminal(Model):
 
     def element_stamp(self, freq) -> PortStamp:
         """The element as a one-port between its two nodes."""
-        kind, v = self._immittance_array(freq)
-        v = v[:, None, None]
+        kind, v = self._immittance(freq)
         if kind == "y":
-            return PortStamp(nports=1, y=v)
-        return PortStamp(nports=1, m=jnp.ones_like(v), n=-v, m_pattern=_ONE, n_pattern=_ONE)
+            return PortStamp(nports=1, y=[[v]], y_pattern=_ONE)
+        return PortStamp(nports=1, m=[[Cx(1.0)]], n=[[-v]], m_pattern=_ONE, n_pattern=_ONE)
 
     def chain(self, freq) -> ChainParts:
         """Series element in homogeneous ABCD form."""

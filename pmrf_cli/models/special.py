@@ -109,6 +109,6 @@ class VCCS(Model):
 
     def s(self, freq) -> Array:
         z = self.port_z0()
-        one = jnp.ones_like(self.transconductance(freq))
-        s21 = -2 * jnp.sqrt(z[0] * z[1]) * self.transconductance(freq)
-        return _matrix(freq_array(freq), {(0, 0): one, (1, 1): one, (1, 0): s21}, 2)
+        y21 = self.transconductance(freq)
+        one = jnp.ones_like(y21)
+        return _matrix(freq_array(freq), {(0, 0): one, (1, 1): one, (1, 0): -2 * jnp.sqrt(z[0] * z[1]) * y21}, 2)

@@ -43,12 +43,10 @@ def chain_stamp(parts: ChainParts) -> PortStamp:
 
     V1 - A V2 + B I2 = 0 and -C V2 + I1 + D I2 = 0, with I2 flowing into port 2.
     """
-    entries = [Cx.of(v) for v in (parts.a, parts.b, parts.c, parts.d)]
-    shape = jnp.broadcast_shapes(*(e.shape() for e in entries))
-    a, b, c, d = (e.to_complex(shape) for e in entries)
-    one, zero = jnp.ones_like(a), jnp.zeros_like(a)
-    m = jnp.stack([jnp.stack([one, -a], -1), jnp.stack([zero, -c], -1)], -2)
-    n = jnp.stack([jnp.stack([zero, b], -1), jnp.stack([one, d], -1)], -2)
+    a, b, c, d = (Cx.of(v) for v in (parts.a, parts.b, parts.c, parts.d))
+    one, zero = Cx(1.0), Cx()
+    m = [[one, -a], [zero, -c]]
+    n = [[zero, b], [one, d]]
     return PortStamp(nports=2, m=m, n=n, m_pattern=_M_PATTERN, n_pattern=_N_PATTERN)
 
 

@@ -35,10 +35,7 @@ class Transformer(Model):
         return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))
 
     def stamp(self, freq) -> PortStamp:
-        f = freq_array(freq)
-        n = jnp.broadcast_to(self.n, jnp.shape(f)) + 0j
-        one, zero = jnp.ones_like(n), jnp.zeros_like(n)
+        n = Cx(jnp.broadcast_to(self.n, jnp.shape(freq_array(freq))))
+        one, zero = Cx(1.0), Cx()
         # n V1 - V2 = 0 ; I1 + n I2 = 0
-        m = jnp.stack([jnp.stack([n, -one], -1), jnp.stack([zero, zero], -1)], -2)
-        nn = jnp.stack([jnp.stack([zero, zero], -1), jnp.stack([one, n], -1)], -2)
-        return PortStamp(nports=2, m=m, n=nn, m_pattern=_M, n_pattern=_N)
+        return PortStamp(nports=2, m=[[n, -one], [zero, zero]], n=[[zero, zero], [one, n]], m_pattern=_M, n_pattern=_N)

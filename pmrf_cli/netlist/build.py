@@ -134,8 +134,8 @@ def circuit_builder(flat: FlatNetlist) -> Callable[[Mapping[str, object]], objec
     return build
 
 
-def domain_checks(flat: FlatNetlist) -> list[tuple[str, Callable]]:
-    """(label, values -> bool ok) for every field with a physical domain, and port impedances."""
+def domain_checks(flat: FlatNetlist) -> list[tuple[str, object, Callable]]:
+    """(label, loc, values -> bool ok) for every field with a physical domain, and port z0."""
     checks = []
     for comp in flat.components:
         factory = FACTORIES.get(comp.type)
@@ -151,7 +151,7 @@ def domain_checks(flat: FlatNetlist) -> list[tuple[str, Callable]]:
                 x = evaluate(expr, values, jnp)
                 return x >= lo if inclusive else x > lo
 
-            checks.append((f"{comp.path}.{name} {op} {lo:g}", ok))
-    for node, z in flat.ports:
-        checks.append((f"port {node} z0 > 0", lambda values, z=z: evaluate(z, values, jnp) > 0))
+            checks.append((f"{comp.path}.{name} {op} {lo:g}", comp.loc, ok))
+    for spec, (node, z) in zip(flat.spec.ports, flat.ports):
+        checks.append((f"port {node} z0 > 0", spec.loc, lambda values, z=z: evaluate(z, values, jnp) > 0))
     return checks

@@ -146,7 +146,7 @@ def test_example_matches_oracles(name, paths, simulate_h5, examples_oracle, chec
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_example_touchstone_reads_back_in_scikit_rf(name, paths, cli, tmp_path, check):
     netlist = paths.examples / f"{name}.yaml"
-    h5, = (tmp_path / "x.h5",)
+    h5 = tmp_path / "x.h5"
     assert cli("simulate", netlist, "-o", h5).exit_code == 0
     import h5py
 

@@ -19,13 +19,11 @@ def q_of(model, f):
 
 def test_q_definitions():
     fi = F[1:]
-    for model in (InductorQ(5e-9, 40.0, FQ), CapacitorQ(2e-12, 150.0, FQ)):
-        assert np.allclose(q_of(model, F)[1:], model.Q, rtol=1e-13, atol=0)  # constant Q
-        sq = model.with_params() if False else type(model)(*(getattr(model, k) for k in model.__dataclass_fields__
-                                                             if k in ("L", "C", "Q", "fq")), qmode="sqrt")
-        q = q_of(sq, F)[1:]
-        assert np.allclose(q, float(model.Q) * np.sqrt(fi / FQ), rtol=1e-13, atol=0)
-        assert abs(q[9] - float(model.Q)) < 1e-12 * float(model.Q)  # exactly Q at fq
+    for cls, value, q0 in ((InductorQ, 5e-9, 40.0), (CapacitorQ, 2e-12, 150.0)):
+        assert np.allclose(q_of(cls(value, q0, FQ), F)[1:], q0, rtol=1e-13, atol=0)  # constant Q
+        q = q_of(cls(value, q0, FQ, qmode="sqrt"), F)[1:]
+        assert np.allclose(q, q0 * np.sqrt(fi / FQ), rtol=1e-13, atol=0)
+        assert abs(q[9] - q0) < 1e-12 * q0  # exactly Q at fq
 
 
 def test_immittances():
@@ -51,8 +49,7 @@ def test_series_and_shunt_s():
     cap = CapacitorQ(2e-12, 100.0, FQ)
     _, y = cap.immittance(F)
     for solver in ("auto", "sparse"):
-        c = Circuit([("C", cap, ["a", "gnd"])], ports=["a", "a"], solver=solver) if False else \
-            Circuit([("L", ind, ["p1", "a"]), ("C", cap, ["a", "gnd"])], ports=["p1", "a"], solver=solver)
+        c = Circuit([("L", ind, ["p1", "a"]), ("C", cap, ["a", "gnd"])], ports=["p1", "a"], solver=solver)
         # series Z then shunt Y at port 2: ABCD = [[1 + Z Y, Z], [Y, 1]]
         a, b, cc, d = 1 + z * y, z, y, np.ones_like(z)
         s21 = 2 / (a + b / z0 + cc * z0 + d)

@@ -1,4 +1,4 @@
-"""Coplanar waveguide (centre strip w, gaps s, on a substrate of height h), optionally with a
+"""Coplanar waveguide (centre strip w, gaps s (field `gap`), substrate height h), optionally with a
 metal backside (grounded CPW).
 
 The formulas are those of scikit-rf's `CPW` (default, ADS-like mode) with a frequency-invariant

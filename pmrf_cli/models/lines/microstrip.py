@@ -108,8 +108,12 @@ def jansen_kirschning_z(u, fn, er, e0, ef, z0) -> Array:
 
 
 def dielectric_loss(er, eeff, tand, f) -> Array:
-    """alpha_d (Np/m) of a partly filled line: pi er/(er-1) (eeff-1)/sqrt(eeff) tan(delta) f/c."""
-    return np.pi * er / (er - 1) * (eeff - 1) / jnp.sqrt(eeff) * tand * f / C0
+    """alpha_d (Np/m) of a partly filled line: pi er/(er-1) (eeff-1)/sqrt(eeff) tan(delta) f/c
+    (0 for an air substrate, er = 1, where the filling-factor ratio is 0/0)."""
+    filled = er != 1
+    ers = jnp.where(filled, er, 2.0)
+    loss = np.pi * ers / (ers - 1) * (eeff - 1) / jnp.sqrt(eeff) * tand * f / C0
+    return jnp.where(filled, loss, 0.0)
 
 
 def microstrip_properties(w, h, t, er, tand, sigma, rough, f) -> dict[str, Array]:
