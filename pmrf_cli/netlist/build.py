@@ -155,3 +155,7 @@ def domain_checks(flat: FlatNetlist) -> list[tuple[str, object, Callable]]:
     for spec, (node, z) in zip(flat.spec.ports, flat.ports):
         checks.append((f"port {node} z0 > 0", spec.loc, lambda values, z=z: evaluate(z, values, jnp) > 0))
     return checks
+
+
+# the component library's factories (kept in their own module)
+from pmrf_cli.netlist import library_factories  # noqa: E402,F401

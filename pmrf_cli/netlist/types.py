@@ -190,3 +190,7 @@ def touchstone_port_count(path: Path) -> int:
     if m is not None and int(m.group(1)) > 0:
         return int(m.group(1))
     raise TouchstoneError(f"cannot tell the port count of {path}: expected a .sNp name or a [Number of Ports] line")
+
+
+# the component library registers its types on import (kept in its own module)
+from . import library_types  # noqa: E402,F401
