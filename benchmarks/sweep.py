@@ -39,16 +39,26 @@ def skrf_network(case: str, p: dict, freq):
     if case == "ladder5":
         return (med.inductor(p["L1"]) ** med.shunt_capacitor(p["C2"]) ** med.inductor(p["L3"])
                 ** med.shunt_capacitor(p["C4"]) ** med.inductor(p["L5"]))
-    if case == "bpf":
-        def res(L, C):
-            return med.shunt_inductor(L) ** med.shunt_capacitor(C)
-        return (med.capacitor(p["Cin"]) ** res(p["Lr1"], p["Cr1"]) ** med.capacitor(p["Ck1"])
-                ** res(p["Lr2"], p["Cr2"]) ** med.capacitor(p["Ck2"]) ** res(p["Lr3"], p["Cr3"])
-                ** med.capacitor(p["Cout"]))
+    if case == "bpf":  # the nodal form, as scikit-rf users build coupled-resonator filters
+        C = skrf.circuit.Circuit
+        ports = [C.Port(freq, "port1", z0=50), C.Port(freq, "port2", z0=50)]
+        parts = {k: med.capacitor(p[k], name=k) for k in ("Cin", "Ck1", "Ck2", "Cout")}
+        shunts = [(med.inductor(p[f"Lr{i}"], name=f"L{i}"), med.capacitor(p[f"Cr{i}"], name=f"C{i}")) for i in (1, 2, 3)]
+        grounds = [C.Ground(freq, f"gnd{i}", z0=50) for i in range(6)]
+        cnx = [[(ports[0], 0), (parts["Cin"], 0)]]
+        left = [(parts["Cin"], 1), (parts["Ck1"], 1), (parts["Ck2"], 1)]
+        right = [(parts["Ck1"], 0), (parts["Ck2"], 0), (parts["Cout"], 0)]
+        for i, (lr, cr) in enumerate(shunts):
+            cnx.append([left[i], right[i], (lr, 0), (cr, 0)])
+            cnx.append([(lr, 1), (grounds[2 * i], 0)])
+            cnx.append([(cr, 1), (grounds[2 * i + 1], 0)])
+        cnx.append([(parts["Cout"], 1), (ports[1], 0)])
+        return C(cnx).network
     if case == "wilkinson":
         quarter = 0.25 * 299792458.0 / 1e9
-        l2 = skrf.media.DefinedGammaZ0(freq, z0_port=50, z0=p["Z2"]).line(quarter, "m", name="tl2")
-        l3 = skrf.media.DefinedGammaZ0(freq, z0_port=50, z0=p["Z3"]).line(quarter, "m", name="tl3")
+        gamma = 1j * 2 * np.pi * freq.f / 299792458.0  # DefinedGammaZ0's default gamma is a constant 1j
+        l2 = skrf.media.DefinedGammaZ0(freq, z0_port=50, z0=p["Z2"], gamma=gamma).line(quarter, "m", name="tl2")
+        l3 = skrf.media.DefinedGammaZ0(freq, z0_port=50, z0=p["Z3"], gamma=gamma).line(quarter, "m", name="tl3")
         r = med.resistor(p["R"], name="r")
         ports = [skrf.circuit.Circuit.Port(freq, f"port{i}", z0=50) for i in (1, 2, 3)]
         cnx = [[(ports[0], 0), (l2, 0), (l3, 0)], [(l2, 1), (r, 0), (ports[1], 0)], [(l3, 1), (r, 1), (ports[2], 0)]]

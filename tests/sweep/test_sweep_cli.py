@@ -210,3 +210,34 @@ def test_resume_refuses_a_different_run(netlist, tmp_path):
     assert _sweep(netlist, "--batch", 10, "--seed", 1, "-o", out).exit_code == 0
     r = _sweep(netlist, "--batch", 10, "--seed", 2, "-o", out, "--resume")
     assert r.exit_code == 1 and "seed" in r.output
+
+
+def test_gpu_request_without_gpu_is_a_clear_error(netlist, tmp_path):
+    import jax
+
+    try:
+        has_gpu = bool(jax.devices("gpu"))
+    except RuntimeError:
+        has_gpu = False
+    if has_gpu:
+        pytest.skip("a GPU is present")
+    out = tmp_path / "g.h5"
+    r = _sweep(netlist, "--batch", 4, "--device", "gpu", "-o", out)
+    assert r.exit_code == 1 and "pmrf-cli[cuda]" in r.output and not out.exists()
+
+
+def test_partial_last_chunk_reuses_the_compiled_kernel(netlist):
+    """The last chunk is padded to the chunk shape, so one executable serves every chunk."""
+    from pmrf_cli.engine.kernel import SweepPlan, make_kernel, padded_indices
+    from pmrf_cli.netlist import flatten, load_netlist
+
+    flat = flatten(load_netlist(str(netlist)))
+    plan = SweepPlan(flat, flat.frequency_hz, seed=5, per_point=10)
+    kernel = make_kernel(plan)
+    compiled = kernel.lower(padded_indices(0, 4, 4)).compile()
+    tail = padded_indices(8, 2, 4)
+    assert tail.tolist() == [8, 9, 9, 9]
+    values, s = compiled(tail)  # an executable cannot retrace: a shape change would raise here
+    full_values, full_s = compiled(padded_indices(6, 4, 4))
+    np.testing.assert_array_equal(np.asarray(s)[:2], np.asarray(full_s)[2:])
+    np.testing.assert_array_equal(np.asarray(values["L1"])[:2], np.asarray(full_values["L1"])[2:])
