@@ -174,6 +174,7 @@ def sweep(
                         "\n".join(lines) + f"\npmrf: {bad} of {n} samples draw non-physical values; narrow the "
                         "distributions, truncate them with min/max, or pass --allow-unphysical"
                     )
+            timer.mark("checks")
             dtype = np.complex64 if precision == "single" else None
             kernel = make_kernel(plan, dtype=dtype)
             first_idx = padded_indices(0, min(chunk_size, n), chunk_size)
