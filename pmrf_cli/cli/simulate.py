@@ -98,6 +98,19 @@ def simulate(
         timer = Timer()
         if precision not in ("double", "single"):
             raise UserError(f"--precision {precision!r}: use double or single")
+        # everything about the input is checked before JAX is imported: bad input fails fast
+        from pmrf_cli.netlist.blocks import check_blocks
+        from pmrf_cli.netlist.flatten import nominal_values
+
+        spec, flat = load(netlist, sets)
+        frequency = grid_of(flat, freq)
+        check_blocks(flat, frequency)
+        fmt_ = output_format(output, fmt, len(flat.port_names))
+        check_output_path(output)
+        _check_nominal_domains(flat)
+        for w in flat.warnings:
+            print(str(w), file=sys.stderr)
+        timer.mark("load")
         from pmrf_cli.engine import runtime
 
         runtime.configure(precision)
@@ -105,21 +118,12 @@ def simulate(
         import numpy as np
 
         from pmrf_cli.engine.kernel import SweepPlan, make_kernel
-        from pmrf_cli.netlist.build import check_block_range
-        from pmrf_cli.netlist.flatten import nominal_values
 
         dev = runtime.select_device(device)
         timer.mark("import")
-        spec, flat = load(netlist, sets)
-        frequency = grid_of(flat, freq)
-        check_block_range(flat, frequency)
-        fmt_ = output_format(output, fmt, len(flat.port_names))
-        check_output_path(output)
-        for w in flat.warnings:
-            print(str(w), file=sys.stderr)
-        timer.mark("load")
         with jax.default_device(dev):
-            kernel = make_kernel(SweepPlan(flat, frequency, seed=None))
+            plan = SweepPlan(flat, frequency, seed=None)
+            kernel = make_kernel(plan)
             idx = np.zeros(1, dtype=np.int64)
             compiled = kernel.lower(idx).compile() if hasattr(kernel, "lower") else kernel
             timer.mark("compile")
@@ -144,6 +148,19 @@ def simulate(
     run_command(body)
 
 
+def _check_nominal_domains(flat) -> None:
+    """Refuse non-physical nominal values (a negative R, a zero port z0), each at its position."""
+    import numpy as np
+
+    from pmrf_cli.netlist.build import domain_checks
+    from pmrf_cli.netlist.flatten import nominal_values
+
+    env = nominal_values(flat)
+    bad = [f"{loc}: error: {label} fails at the nominal values" for label, loc, ok in domain_checks(flat) if not ok(env, np)]
+    if bad:
+        raise UserError("\n".join(bad))
+
+
 def _port_z0(flat, params):
     from pmrf_cli.netlist.expressions import evaluate
 
@@ -158,16 +175,11 @@ def validate(
     """Check a netlist as a simulation would (files, nodes, units, expressions, connectivity)."""
 
     def body():
-        from pmrf_cli.netlist.build import check_block_range, load_block
+        from pmrf_cli.netlist.blocks import check_blocks
 
         spec, flat = load(netlist, sets)
         frequency = grid_of(flat, freq)
-        for comp in flat.components:
-            if comp.type == "touchstone":
-                block = load_block(comp)
-                if block.nports != comp.file_ports and comp.file_ports is not None:
-                    raise UserError(f"{comp.loc}: {comp.path}: file has {block.nports} ports")
-        check_block_range(flat, frequency)
+        check_blocks(flat, frequency)
         for w in flat.warnings:
             print(str(w), file=sys.stderr)
         rnd = [p.path for p in flat.params if p.is_random]

@@ -100,11 +100,26 @@ def sweep(
             raise UserError("--chunk must be at least 1")
         if not (0 <= seed < 2**32):
             raise UserError("--seed must be in 0 .. 4294967295")
+        if output.is_dir():
+            raise UserError(f"{output}: is a directory")
         if output.exists() and not resume and not overwrite:
             raise UserError(f"{output}: exists; use --resume to finish it or --overwrite to replace it")
         if resume and not output.exists():
             raise UserError(f"{output}: no such file to resume")
 
+        # everything about the input is checked before JAX is imported: bad input fails fast
+        from pmrf_cli.cli.common import check_output_path
+        from pmrf_cli.netlist.blocks import check_blocks
+        from pmrf_cli.netlist.units import PARAMETER, parse_value
+        from pmrf_cli.sampling.grid import Grid, parse_axis
+
+        check_output_path(output)
+        spec, flat = load(netlist, sets)
+        frequency = grid_of(flat, freq)
+        check_blocks(flat, frequency)
+        for w in flat.warnings:
+            print(str(w), file=sys.stderr)
+        timer.mark("load")
         from pmrf_cli.engine import runtime
 
         runtime.configure(precision)
@@ -115,17 +130,9 @@ def sweep(
         from pmrf_cli.engine.kernel import SweepPlan, make_domain_kernel, make_kernel, padded_indices
         from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
-        from pmrf_cli.netlist.build import check_block_range
-        from pmrf_cli.netlist.units import PARAMETER, parse_value
-        from pmrf_cli.sampling.grid import Grid, parse_axis
 
         dev = runtime.select_device(device)
         timer.mark("import")
-        spec, flat = load(netlist, sets)
-        frequency = grid_of(flat, freq)
-        check_block_range(flat, frequency)
-        for w in flat.warnings:
-            print(str(w), file=sys.stderr)
         paths = [p.path for p in flat.params]
         axes = []
         for text in vary or []:
@@ -163,7 +170,6 @@ def sweep(
                 raise UserError(f"{output}: was written with --chunk {stored_chunk}; resume with the same chunk")
             chunk_size = stored_chunk
             meta = _with_chunk(meta, chunk_size)
-        timer.mark("load")
 
         with jax.default_device(dev):
             if not allow_unphysical:

@@ -12,12 +12,10 @@ domain of each field, so a new type is one entry here plus one `register` in `ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
 
-import jax.numpy as jnp
-
+from pmrf_cli.netlist.blocks import check_blocks, read_block_data  # noqa: F401  (re-exported)
 from pmrf_cli.netlist.errors import NetlistError
 from pmrf_cli.netlist.expressions import evaluate
 from pmrf_cli.netlist.flatten import FlatComponent, FlatNetlist
@@ -65,54 +63,25 @@ def register_factory(type_name: str, factory: Factory) -> None:
     FACTORIES[type_name] = factory
 
 
-@lru_cache(maxsize=64)
-def _read_block(path: str, mtime: float):
-    from pmrf_cli.io.touchstone import read_touchstone
-
-    return read_touchstone(path)
-
-
 def load_block(comp: FlatComponent):
-    """The S-parameter block of a `touchstone` component (files are read once per process)."""
-    from pmrf_cli.io.touchstone import TouchstoneError
+    """The S-parameter block model of a `touchstone` component."""
     from pmrf_cli.models.sblock import SParameterBlock
 
-    path = Path(comp.file)
-    try:
-        data = _read_block(str(path), path.stat().st_mtime)
-    except FileNotFoundError:
-        raise NetlistError(comp.loc, f"{comp.path}: Touchstone file not found: {path}") from None
-    except TouchstoneError as e:
-        raise NetlistError(comp.loc, f"{comp.path}: {e}") from None
+    data = read_block_data(comp)
     return SParameterBlock(data.frequency, data.s, z0=data.z0)
-
-
-def check_block_range(flat: FlatNetlist, frequency) -> None:
-    """Error (at the component) if the grid leaves a Touchstone block's data range."""
-    import numpy as np
-
-    f = np.asarray(frequency)
-    for comp in flat.components:
-        if comp.type != "touchstone":
-            continue
-        block = load_block(comp)
-        fd = np.asarray(block.f_data)
-        tol = 1e-9 * max(abs(fd[-1]), 1.0)
-        if f.min() < fd[0] - tol or f.max() > fd[-1] + tol:
-            raise NetlistError(
-                comp.loc,
-                f"{comp.path}: the grid {f.min():.6g}..{f.max():.6g} Hz leaves the data range "
-                f"{fd[0]:.6g}..{fd[-1]:.6g} Hz of {comp.file}",
-            )
 
 
 def field_values(comp: FlatComponent, values: Mapping[str, object]) -> dict[str, object]:
     """Evaluate a component's fields from parameter values (jax-traceable)."""
+    import jax.numpy as jnp
+
     return {k: evaluate(e, values, jnp) for k, e in comp.fields.items() if k != "file"}
 
 
 def circuit_builder(flat: FlatNetlist) -> Callable[[Mapping[str, object]], object]:
     """Return `values -> Circuit` for this netlist (static work done here, once)."""
+    import jax.numpy as jnp
+
     from pmrf_cli.circuit.circuit import Circuit
 
     plan = []
@@ -135,7 +104,9 @@ def circuit_builder(flat: FlatNetlist) -> Callable[[Mapping[str, object]], objec
 
 
 def domain_checks(flat: FlatNetlist) -> list[tuple[str, object, Callable]]:
-    """(label, loc, values -> bool ok) for every field with a physical domain, and port z0."""
+    """(label, loc, ok) for every field with a physical domain, and port z0: `ok(values, xp=jnp)`
+    is True where the values are physical (`xp=numpy` evaluates plain floats without JAX;
+    the default is jax.numpy)."""
     checks = []
     for comp in flat.components:
         factory = FACTORIES.get(comp.type)
@@ -147,13 +118,13 @@ def domain_checks(flat: FlatNetlist) -> list[tuple[str, object, Callable]]:
             expr = comp.fields[name]
             op = ">=" if inclusive else ">"
 
-            def ok(values, expr=expr, lo=lo, inclusive=inclusive):
-                x = evaluate(expr, values, jnp)
+            def ok(values, xp=None, expr=expr, lo=lo, inclusive=inclusive):
+                x = evaluate(expr, values, xp)
                 return x >= lo if inclusive else x > lo
 
             checks.append((f"{comp.path}.{name} {op} {lo:g}", comp.loc, ok))
     for spec, (node, z) in zip(flat.spec.ports, flat.ports):
-        checks.append((f"port {node} z0 > 0", spec.loc, lambda values, z=z: evaluate(z, values, jnp) > 0))
+        checks.append((f"port {node} z0 > 0", spec.loc, lambda values, xp=None, z=z: evaluate(z, values, xp) > 0))
     return checks
 
 

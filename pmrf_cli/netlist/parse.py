@@ -400,7 +400,10 @@ class _Parser:
                 file = self.data_file(v, f"{what}")
                 ok = ok and file is not None
                 continue
-            expr = self.value(v, fspec.kind, f"{what} {k.text}")
+            if fspec.kind.choices:
+                expr = self.choice(v, fspec.kind, f"{what} {k.text}")
+            else:
+                expr = self.value(v, fspec.kind, f"{what} {k.text}")
             if expr is None:
                 ok = False
                 continue
@@ -454,6 +457,17 @@ class _Parser:
         if missing:
             return None
         return [f for f in fields if f not in others]
+
+    def choice(self, node: YNode, kind: FieldKind, what: str) -> Expr | None:
+        """A static choice (`qmode: sqrt`, `backside: true`), written literally: its index in `kind.choices`."""
+        if isinstance(node, YScalar):
+            v = node.value
+            word = ("true" if v else "false") if isinstance(v, bool) else v if isinstance(v, str) else None
+            if word in kind.choices:
+                return Num(float(kind.choices.index(word)))
+        shown = node.text if isinstance(node, YScalar) else node_kind(node)
+        self.error(node.loc, f"{what} must be {kind.describe()}, not '{shown}' (a choice is written as it is, not through a parameter)")
+        return None
 
     def data_file(self, node: YNode, what: str) -> tuple[Path, int] | None:
         """A Touchstone path (relative to the netlist's folder) that exists, and its port count."""

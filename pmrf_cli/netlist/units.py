@@ -21,13 +21,16 @@ class FieldKind:
     """What a field holds: its unit spellings (none for a plain number).
 
     `any_unit` marks a parameter's own value: any known unit is accepted and not checked,
-    and a lone `m` is ambiguous. `is_file` marks a path string rather than a value.
+    and a lone `m` is ambiguous. `is_file` marks a path string rather than a value. `choices`
+    marks a static choice among words (`qmode: sqrt`; YAML true/false read as "true"/"false"),
+    written literally, never through a parameter; the field holds the chosen word's index.
     """
 
     name: str
     units: tuple[str, ...] = ()
     any_unit: bool = False
     is_file: bool = False
+    choices: tuple[str, ...] = ()
 
     @property
     def unit(self) -> str:
@@ -36,6 +39,8 @@ class FieldKind:
 
     def describe(self) -> str:
         """How error messages name what this kind expects."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
         if self.units:
             return f"{self.units[0]} ({self.name})"
         return "a plain number"
@@ -44,9 +49,10 @@ class FieldKind:
 _KINDS: dict[str, FieldKind] = {}
 
 
-def define_kind(name: str, units: tuple[str, ...] = (), *, any_unit: bool = False, is_file: bool = False) -> FieldKind:
+def define_kind(name: str, units: tuple[str, ...] = (), *, any_unit: bool = False, is_file: bool = False,
+                choices: tuple[str, ...] = ()) -> FieldKind:
     """Register a field kind (new component types may declare their own) and return it."""
-    kind = FieldKind(name, tuple(units), any_unit, is_file)
+    kind = FieldKind(name, tuple(units), any_unit, is_file, tuple(choices))
     existing = _KINDS.get(name)
     if existing is not None and existing != kind:
         raise ValueError(f"field kind {name!r} is already defined differently")
