@@ -92,21 +92,21 @@ def assemble(topo: Topology, stamps: tuple[PortStamp, ...], port_z0) -> System:
     branch_base = []
     for st in stamps:
         branch_base.append(nn + nb)
-        if not st.is_admittance:
-            nb += st.nports
+        nb += st.nbranch
     r = R_SCALE
     for st, pl, base in zip(stamps, topo.placements, branch_base):
         plus, minus = np.asarray(pl.plus), np.asarray(pl.minus)
-        if st.is_admittance:
+        if st.y is not None:
             p, q = np.nonzero(st.pattern("y"))
             _signed(blocks, (plus, minus), (plus, minus), p, q, (1, -1), (1, -1), stamp=st, which="y", scale=r)
+        if st.is_admittance:
             continue
-        k = st.nports
-        xs = base + np.arange(k)
-        ar = np.arange(k)
-        # KCL: the (scaled) branch current leaves the + node into the part and returns at the - node
-        _signed(blocks, (plus, minus), (xs,), ar, ar, (1, -1), (1,), const=np.ones(k))
-        # port relations: M V + (N / r) (r I) = 0
+        xs = base + np.arange(st.nbranch)
+        # KCL: port current I = ... + K x flows from the + node into the part and back at the - node
+        # (x carried as r x, KCL rows multiplied by r: the coefficient stays K)
+        p, q = np.nonzero(st.pattern("k"))
+        _signed(blocks, (plus, minus), (xs,), p, q, (1, -1), (1,), stamp=st, which="k")
+        # port relations: M V + (N / r) (r x) = 0
         p, q = np.nonzero(st.pattern("m"))
         if p.size:
             _signed(blocks, (xs,), (plus, minus), p, q, (1,), (1, -1), stamp=st, which="m")

@@ -127,7 +127,7 @@ def sweep(
         import numpy as np
 
         from pmrf_cli import __version__
-        from pmrf_cli.engine.kernel import SweepPlan, make_domain_kernel, make_kernel, padded_indices
+        from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, make_domain_kernel, make_kernel, padded_indices
         from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
 
@@ -182,7 +182,7 @@ def sweep(
                     )
             timer.mark("checks")
             dtype = np.complex64 if precision == "single" else None
-            kernel = make_kernel(plan, dtype=dtype)
+            kernel = make_kernel(plan, dtype=dtype, tile_points=CPU_TILE_POINTS if dev.platform == "cpu" else None)
             first_idx = padded_indices(0, min(chunk_size, n), chunk_size)
             compiled = kernel.lower(first_idx).compile()
             timer.mark("compile")

@@ -53,11 +53,22 @@ def _sample_values(plan: SweepPlan) -> Callable:
     return values
 
 
-def make_kernel(plan: SweepPlan, dtype=None) -> Callable:
-    """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped."""
+#: Points (samples x frequencies) per tile on CPU: the intermediates of a tile stay in cache.
+CPU_TILE_POINTS = 40_000
+
+
+def make_kernel(plan: SweepPlan, dtype=None, tile_points: int | None = CPU_TILE_POINTS) -> Callable:
+    """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped.
+
+    With `tile_points`, the chunk is evaluated as a `lax.map` over tiles of about that many
+    (sample, frequency) points, each tile vmapped: on a CPU the elimination's intermediates then
+    live in cache instead of streaming through memory (3.5x faster for a Wilkinson divider here).
+    Use `tile_points=None` on a GPU, where the whole chunk should run as one vmapped kernel.
+    """
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
     freq = Frequency.from_values(plan.frequency)
+    nfreq = len(plan.frequency)
 
     def one(index):
         values = values_of(index)
@@ -66,7 +77,21 @@ def make_kernel(plan: SweepPlan, dtype=None) -> Callable:
             s = s.astype(dtype)
         return values, s
 
-    return eqx.filter_jit(jax.vmap(one))
+    batched = jax.vmap(one)
+    if tile_points is None:
+        return eqx.filter_jit(batched)
+
+    def tiled(indices):
+        n = indices.shape[0]
+        per_tile = max(1, min(n, tile_points // max(nfreq, 1)))
+        tiles = -(-n // per_tile)
+        pad = tiles * per_tile - n
+        if pad:
+            indices = jnp.concatenate([indices, jnp.repeat(indices[-1:], pad)])
+        out = jax.lax.map(batched, indices.reshape(tiles, per_tile))
+        return jax.tree_util.tree_map(lambda x: x.reshape((tiles * per_tile,) + x.shape[2:])[:n], out)
+
+    return eqx.filter_jit(tiled)
 
 
 def make_domain_kernel(plan: SweepPlan) -> tuple[list[tuple[str, object]], Callable]:

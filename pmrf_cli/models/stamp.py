@@ -1,11 +1,18 @@
 """How a model enters a composition: its port relations for the nodal solver and its chain form.
 
-A `PortStamp` states a model's P port relations at every frequency in one of two forms:
+A `PortStamp` states a model's P port relations at every frequency, in the general hybrid form
 
-* admittance form, ``I = Y V`` (no extra unknowns; only where Y always exists), or
-* descriptor form, ``M V + N I = 0`` (P equations; the P port currents become unknowns of the
-  solver). Every linear P-port has a descriptor with bounded entries, ideal parts included: an
-  S-block gives ``M = I - Sv``, ``N = -(I + Sv) diag(z0)``; a line gives its ABCD entries.
+    I = Y V + K x,    M V + N x = 0,
+
+with k extra current unknowns x (k equations). Special cases:
+
+* admittance form, ``I = Y V`` (k = 0; only where Y always exists: a capacitor, a VCCS);
+* descriptor form, ``M V + N I = 0`` (K = identity, x = the port currents). Every linear P-port
+  has one with bounded entries, ideal parts included: an S-block gives ``M = I - Sv``,
+  ``N = -(I + Sv) diag(z0)``;
+* chain form of a 2-port (k = 1, x = the current out of port 2): I1 = C V2 + D x, I2 = -x,
+  V1 - A V2 - B x = 0. Bounded for any line length, and one unknown instead of two; an ideal
+  transformer likewise needs one.
 
 V and I are port voltages and the currents flowing into each port's + terminal. Each of `y`, `m`,
 `n` is either an array of shape (F, P, P) or a P x P nested list of `cplx.Cx` entries (which keep
@@ -45,11 +52,25 @@ class PortStamp:
     y_pattern: np.ndarray | None = None
     m_pattern: np.ndarray | None = None
     n_pattern: np.ndarray | None = None
+    k: Any = None
+    k_pattern: np.ndarray | None = None
 
     @property
     def is_admittance(self) -> bool:
-        """True when the stamp is in admittance form."""
-        return self.y is not None
+        """True when the stamp is in pure admittance form (no extra unknowns)."""
+        return self.m is None
+
+    @property
+    def nbranch(self) -> int:
+        """Number of extra current unknowns."""
+        if self.m is None:
+            return 0
+        return len(self.m) if isinstance(self.m, (list, tuple)) else int(self.m.shape[-2])
+
+    def shape(self, which: str) -> tuple[int, int]:
+        """(rows, cols) of `y`, `m`, `n` or `k`."""
+        p, b = self.nports, self.nbranch
+        return {"y": (p, p), "m": (b, p), "n": (b, b), "k": (p, b)}[which]
 
     def pattern(self, which: str) -> np.ndarray:
         """The static non-zero pattern of `y`, `m` or `n` (dense when not given)."""
@@ -57,13 +78,19 @@ class PortStamp:
         if p is not None:
             return np.asarray(p, bool)
         v = getattr(self, which)
+        if which == "k" and v is None:
+            return np.eye(self.nports, self.nbranch, dtype=bool)
+        if v is None:
+            return np.zeros(self.shape(which), bool)
         if isinstance(v, (list, tuple)):
-            return np.array([[not Cx.of(e).is_zero for e in row] for row in v], bool)
-        return np.ones((self.nports, self.nports), bool)
+            return np.array([[not Cx.of(e).is_zero for e in row] for row in v], bool).reshape(self.shape(which))
+        return np.ones(self.shape(which), bool)
 
     def entry(self, which: str, i: int, j: int) -> Cx:
         """One entry of `y`, `m` or `n` as a `Cx`."""
         v = getattr(self, which)
+        if which == "k" and v is None:
+            return Cx(1.0 if i == j else 0.0)
         if isinstance(v, (list, tuple)):
             return Cx.of(v[i][j])
         return Cx.of(v[..., i, j])
@@ -71,9 +98,18 @@ class PortStamp:
     def array(self, which: str, nfreq: int):
         """`y`, `m` or `n` as a complex array of shape (F, P, P)."""
         v = getattr(self, which)
+        if which == "k" and v is None:
+            return jnp.broadcast_to(jnp.eye(self.nports, self.nbranch, dtype=complex), (nfreq,) + self.shape("k"))
         if isinstance(v, (list, tuple)):
-            return stack_cx([[Cx.of(e) for e in row] for row in v], (nfreq,))
-        return jnp.broadcast_to(v, (nfreq, self.nports, self.nports))
+            rows, cols = self.shape(which)
+            return stack_cx([[Cx.of(e) for e in row] for row in v], (nfreq,)).reshape((nfreq, rows, cols)) if rows == cols else _stack_rect(v, nfreq, rows, cols)
+        return jnp.broadcast_to(v, (nfreq,) + self.shape(which))
+
+
+def _stack_rect(v, nfreq: int, rows: int, cols: int):
+    """A rows x cols nested list of Cx -> complex (F, rows, cols)."""
+    flat = [Cx.of(e).to_complex((nfreq,)) for row in v for e in row]
+    return jnp.stack(flat, -1).reshape(nfreq, rows, cols)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ from pmrf_cli.models.stamp import ChainParts, PortStamp
 
 C0 = 299_792_458.0
 NEPER_PER_DB = np.log(10.0) / 20.0
-_M_PATTERN = np.array([[1, 1], [0, 1]], bool)
-_N_PATTERN = np.array([[0, 1], [1, 1]], bool)
+_Y_PATTERN = np.array([[0, 1], [0, 0]], bool)
+_K_PATTERN = np.array([[1], [1]], bool)
+_M_PATTERN = np.array([[1, 1]], bool)
+_N_PATTERN = np.array([[1]], bool)
 
 
 def line_chain(zc, gl) -> ChainParts:
@@ -39,15 +41,22 @@ def lossless_chain(zc, theta) -> ChainParts:
 
 
 def chain_stamp(parts: ChainParts) -> PortStamp:
-    """Descriptor stamp of a reciprocal 2-port from its chain form (mu = nu = 1).
-
-    V1 - A V2 + B I2 = 0 and -C V2 + I1 + D I2 = 0, with I2 flowing into port 2.
+    """Stamp of a reciprocal 2-port (mu = nu = 1) from its chain form, with one extra unknown:
+    x, the current out of port 2. I1 = C V2 + D x, I2 = -x, and V1 - A V2 - B x = 0.
     """
     a, b, c, d = (Cx.of(v) for v in (parts.a, parts.b, parts.c, parts.d))
-    one, zero = Cx(1.0), Cx()
-    m = [[one, -a], [zero, -c]]
-    n = [[zero, b], [one, d]]
-    return PortStamp(nports=2, m=m, n=n, m_pattern=_M_PATTERN, n_pattern=_N_PATTERN)
+    zero = Cx()
+    return PortStamp(
+        nports=2,
+        y=[[zero, c], [zero, zero]],
+        k=[[d], [Cx(-1.0)]],
+        m=[[Cx(1.0), -a]],
+        n=[[-b]],
+        y_pattern=_Y_PATTERN,
+        k_pattern=_K_PATTERN,
+        m_pattern=_M_PATTERN,
+        n_pattern=_N_PATTERN,
+    )
 
 
 class TEMLine(Model):

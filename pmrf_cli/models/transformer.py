@@ -11,8 +11,9 @@ from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
-_M = np.array([[1, 1], [0, 0]], bool)
-_N = np.array([[0, 0], [1, 1]], bool)
+_M = np.array([[1, 1]], bool)
+_N = np.array([[0]], bool)
+_K = np.array([[1], [1]], bool)
 
 
 class Transformer(Model):
@@ -37,5 +38,5 @@ class Transformer(Model):
     def stamp(self, freq) -> PortStamp:
         n = Cx(jnp.broadcast_to(self.n, jnp.shape(freq_array(freq))))
         one, zero = Cx(1.0), Cx()
-        # n V1 - V2 = 0 ; I1 + n I2 = 0
-        return PortStamp(nports=2, m=[[n, -one], [zero, zero]], n=[[zero, zero], [one, n]], m_pattern=_M, n_pattern=_N)
+        # one unknown x = I2 (into port 2): I1 = -n x, I2 = x, and n V1 - V2 = 0
+        return PortStamp(nports=2, k=[[-n], [one]], m=[[n, -one]], n=[[zero]], m_pattern=_M, n_pattern=_N, k_pattern=_K)
