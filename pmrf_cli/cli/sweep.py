@@ -127,7 +127,14 @@ def sweep(
         import numpy as np
 
         from pmrf_cli import __version__
-        from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, make_domain_kernel, make_kernel, padded_indices
+        from pmrf_cli.engine.kernel import (
+            CPU_TILE_POINTS,
+            SweepPlan,
+            make_domain_kernel,
+            make_kernel,
+            padded_indices,
+            tile_samples,
+        )
         from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
 
@@ -151,6 +158,10 @@ def sweep(
         unknowns = len(flat.nodes) + 2 * len(flat.components)
         chunk_size = chunk or choose_chunk(n, bytes_per_sample(frequency.size, nports, unknowns), budget)
         chunk_size = min(chunk_size, n)
+        tile_points = CPU_TILE_POINTS if dev.platform == "cpu" else None
+        per_tile = tile_samples(plan, tile_points)
+        if chunk is None and per_tile and chunk_size > per_tile:
+            chunk_size -= chunk_size % per_tile  # whole tiles: no padding, no copy of the output
         z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
         extra = {"chunk": chunk_size, "per_point": plan.per_point}
         if axes:
@@ -182,7 +193,7 @@ def sweep(
                     )
             timer.mark("checks")
             dtype = np.complex64 if precision == "single" else None
-            kernel = make_kernel(plan, dtype=dtype, tile_points=CPU_TILE_POINTS if dev.platform == "cpu" else None)
+            kernel = make_kernel(plan, dtype=dtype, tile_points=tile_points)
             first_idx = padded_indices(0, min(chunk_size, n), chunk_size)
             compiled = kernel.lower(first_idx).compile()
             timer.mark("compile")

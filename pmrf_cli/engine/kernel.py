@@ -57,6 +57,13 @@ def _sample_values(plan: SweepPlan) -> Callable:
 CPU_TILE_POINTS = 40_000
 
 
+def tile_samples(plan: SweepPlan, tile_points: int | None) -> int | None:
+    """Samples per tile for `make_kernel` (None: no tiling)."""
+    if tile_points is None:
+        return None
+    return max(1, tile_points // max(len(plan.frequency), 1))
+
+
 def make_kernel(plan: SweepPlan, dtype=None, tile_points: int | None = CPU_TILE_POINTS) -> Callable:
     """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped.
 
@@ -68,7 +75,6 @@ def make_kernel(plan: SweepPlan, dtype=None, tile_points: int | None = CPU_TILE_
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
     freq = Frequency.from_values(plan.frequency)
-    nfreq = len(plan.frequency)
 
     def one(index):
         values = values_of(index)
@@ -83,7 +89,7 @@ def make_kernel(plan: SweepPlan, dtype=None, tile_points: int | None = CPU_TILE_
 
     def tiled(indices):
         n = indices.shape[0]
-        per_tile = max(1, min(n, tile_points // max(nfreq, 1)))
+        per_tile = min(n, tile_samples(plan, tile_points))
         tiles = -(-n // per_tile)
         pad = tiles * per_tile - n
         if pad:
