@@ -27,23 +27,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from pmrf_cli.circuit.assemble import System
 from pmrf_cli.cplx import Cx
 
 
+def _select(mask, x: Cx, y: Cx) -> Cx:
+    """Element-wise `x where mask else y`."""
+    def part(p, q):
+        if p is None and q is None:
+            return None
+        return jnp.where(mask, 0.0 if p is None else p, 0.0 if q is None else q)
+
+    return Cx(part(x.re, y.re), part(x.im, y.im))
+
+
 def _rotate(a: dict, b: dict, col: int) -> tuple[dict, dict]:
     """Givens-rotate rows a and b (dicts col -> Cx) so that b's entry in `col` becomes zero."""
     al, be = a[col], b[col]
     s2 = Cx(al.abs2()) + Cx(be.abs2())
-    if isinstance(s2.re, (int, float)):
+    if s2.re is None or isinstance(s2.re, (int, float)):
+        if not s2.re:  # both exactly zero: nothing to rotate
+            return a, b
         inv = Cx(s2.re ** -0.5)
+        c1, c2 = al.conj() * inv, be.conj() * inv
+        d1, d2 = be * inv, al * inv
     else:
-        inv = Cx(jax.lax.rsqrt(s2.re))
-    s = s2 * inv
-    c1, c2 = al.conj() * inv, be.conj() * inv
-    d1, d2 = be * inv, al * inv
+        # where both entries vanish at a point (a structural non-zero that is numerically zero
+        # there), the rotation is the identity at that point
+        zero = s2.re == 0
+        inv = Cx(jax.lax.rsqrt(jnp.where(zero, 1.0, s2.re)))
+        c1 = _select(zero, Cx(1.0), al.conj() * inv)
+        c2 = _select(zero, Cx(), be.conj() * inv)
+        d1 = _select(zero, Cx(), be * inv)
+        d2 = _select(zero, Cx(-1.0), al * inv)
+    s = c1 * al + c2 * be
     na, nb = {col: s}, {}
     for k in set(a) | set(b):
         if k == col:
@@ -142,17 +162,7 @@ def solve_ports(system: System, plan: Plan):
         piv = cands[0]
         for r in cands[1:]:
             rows[piv], rows[r] = _rotate(rows[piv], rows[r], col)
-        cands = cands[:1]
         prow = rows[piv]
-        inv = prow[col].inv()
-        for r in cands[1:]:
-            row = rows[r]
-            f = row.pop(col) * inv
-            for k, v in prow.items():
-                if k == col:
-                    continue
-                upd = f * v
-                row[k] = row[k] - upd if k in row else -upd
         active.discard(piv)
         if col in port_cols:
             pivots.append((col, prow))

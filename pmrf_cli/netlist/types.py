@@ -116,7 +116,9 @@ def _two_terminal(name: str, field_name: str, kind: FieldKind) -> ComponentType:
 
 
 def _tline_conduction(n_nodes: int, n_file_ports: int | None = None) -> tuple[tuple[int, ...], ...]:
-    return conduct_all_grounded(n_nodes) if n_nodes == 2 else conduct_all(n_nodes)
+    # 4 nodes: a pure differential line fixes the voltage across each end's pair, never the
+    # common mode of one end against the other, so each pair needs its own path to ground
+    return conduct_all_grounded(n_nodes) if n_nodes == 2 else conduct_pairs(n_nodes)
 
 
 def _touchstone_conduction(n_nodes: int, n_file_ports: int | None = None) -> tuple[tuple[int, ...], ...]:
