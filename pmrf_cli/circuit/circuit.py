@@ -81,6 +81,10 @@ class Circuit(Model):
             self.names,
         )
 
+    def is_ladder(self) -> bool:
+        """True when `s` takes the ABCD-cascade fast path (a 2-port ladder, solver "auto")."""
+        return self.solver == "auto" and ladder.find_ladder(self.topology(), self.components) is not None
+
     def component(self, name: str) -> Model:
         """The component called `name`."""
         return self.components[self.names.index(name)]
