@@ -60,15 +60,21 @@ def chain_stamp(parts: ChainParts) -> PortStamp:
 
 
 class TEMLine(Model):
-    """Base for 2-port TEM lines: subclasses give `zc_gamma_length(freq) -> (zc, gamma*l)`."""
+    """Base for 2-port TEM lines: subclasses give `zc_gamma(freq)` and a `length` field, or
+    override `electrical(freq) -> (zc, gamma * length)`."""
 
     @property
     def nports(self) -> int:
         return 2
 
-    def electrical(self, freq) -> tuple[Array, Array]:
-        """(zc, gamma * length) on the grid, each of shape (F,)."""
+    def zc_gamma(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma) on the grid: impedance (ohm) and propagation constant (1/m)."""
         raise NotImplementedError
+
+    def electrical(self, freq) -> tuple[Array, Array]:
+        """(zc, gamma * length) on the grid, each of shape (F,); from `zc_gamma` and `length`."""
+        zc, gamma = self.zc_gamma(freq)
+        return zc, gamma * self.length
 
     def chain(self, freq) -> ChainParts:
         zc, gl = self.electrical(freq)

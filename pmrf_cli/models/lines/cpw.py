@@ -146,6 +146,3 @@ class CPW(TEMLine):
         args = (self.w, self.gap, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
         return cpw_zc_gamma(*args, freq_array(freq), self.backside)
 
-    def electrical(self, freq):
-        zc, gamma = self.zc_gamma(freq)
-        return zc, gamma * self.length

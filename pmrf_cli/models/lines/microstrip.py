@@ -165,6 +165,3 @@ class Microstrip(TEMLine):
         args = (self.w, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
         return microstrip_zc_gamma(*args, freq_array(freq))
 
-    def electrical(self, freq):
-        zc, gamma = self.zc_gamma(freq)
-        return zc, gamma * self.length

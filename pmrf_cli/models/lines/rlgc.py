@@ -41,9 +41,5 @@ class RLGCLine(TEMLine):
         """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
         return zc_gamma(*self.rlgc(freq))
 
-    def electrical(self, freq):
-        zc, gamma = self.zc_gamma(freq)
-        return zc, gamma * self.length
-
     def chain(self, freq) -> ChainParts:
         return rlgc_chain(*self.rlgc(freq), self.length)
