@@ -29,7 +29,16 @@ from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
 
-MAX_UNROLLED_OPS = 6000
+# Above these sizes the unrolled elimination's program compiles and runs superlinearly (measured
+# on CPU, batch 100 x 1001 points: a 5-resonator cross-coupled filter, 624 ops, runs 25x faster
+# unrolled than dense; at 1368 ops dense wins; an 8-port S-block with shunt resistors, 4518 ops,
+# took > 200 s to compile unrolled against ~1 s dense).
+MAX_UNROLLED_OPS = 1200
+# Stamps given as dense arrays (S-derived: S-parameter blocks, nested circuits) have full complex
+# entries; from 4 ports on, their unrolled elimination is 15-100x slower than the dense LU (a
+# 4-port block with shunt capacitors, 630 ops: 4.2 s against 0.25 s), so they go dense.
+MAX_UNROLLED_ARRAY_PORTS = 3
+MAX_UNROLLED_UNKNOWNS = 48
 
 
 class Circuit(Model):
@@ -122,10 +131,13 @@ class Circuit(Model):
             for m, pl in zip(self.components, topo.placements)
         )
         system = assemble(topo, stamps, z0)
-        dense = self.solver == "dense"
+        dense = self.solver == "dense" or (
+            self.solver != "sparse"
+            and (system.n > MAX_UNROLLED_UNKNOWNS or _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS)
+        )
         if not dense:
-            plan = make_plan(system)
-            dense = self.solver != "sparse" and plan.ops > MAX_UNROLLED_OPS
+            plan = make_plan(system, None if self.solver == "sparse" else MAX_UNROLLED_OPS)
+            dense = plan is None
         nf = int(np.shape(f)[0])
         if dense:
             zt = solve_ports_dense(system, nf)
@@ -139,3 +151,11 @@ class Circuit(Model):
             return stack_cx(s, (nf,))
         g = jnp.sqrt(1.0 / z0)
         return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)
+
+
+def _array_ports(stamps) -> int:
+    """The largest port count among stamps whose relations are dense arrays (not `Cx` lists)."""
+    return max(
+        (st.nports for st in stamps if not isinstance(st.m if st.m is not None else st.y, (list, tuple))),
+        default=0,
+    )

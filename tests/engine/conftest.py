@@ -149,6 +149,42 @@ def tem_gl(f, length, er=1.0, loss_db=0.0):
     return (loss_db * NP_PER_DB + 1j * 2 * np.pi * np.asarray(f) * np.sqrt(er) / C0) * length
 
 
+def random_passive(rng, nf, p, smax=0.9, reciprocal=True):
+    """Random S (nf, p, p) with singular values in [0.1, smax] (strictly passive); symmetric
+    (Takagi form Q diag(sigma) Q^T) when `reciprocal`."""
+    out = np.empty((nf, p, p), complex)
+    for k in range(nf):
+        q, _ = np.linalg.qr(rng.normal(size=(p, p)) + 1j * rng.normal(size=(p, p)))
+        sig = rng.uniform(0.1, smax, p)
+        if reciprocal:
+            out[k] = q @ np.diag(sig) @ q.T
+        else:
+            q2, _ = np.linalg.qr(rng.normal(size=(p, p)) + 1j * rng.normal(size=(p, p)))
+            out[k] = q @ np.diag(sig) @ q2.conj().T
+    return out
+
+
+def abcd_s21(mats, z0=50.0):
+    """S21 of a cascade of numpy ABCD matrices (each (F, 2, 2)), equal real references."""
+    m = mats[0]
+    for x in mats[1:]:
+        m = m @ x
+    a, b, c, d = m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1]
+    return 2.0 / (a + b / z0 + c * z0 + d)
+
+
+def series_abcd(z):
+    z = np.asarray(z, complex)
+    one, zero = np.ones_like(z), np.zeros_like(z)
+    return np.stack([np.stack([one, z], -1), np.stack([zero, one], -1)], -2)
+
+
+def shunt_abcd(y):
+    y = np.asarray(y, complex)
+    one, zero = np.ones_like(y), np.zeros_like(y)
+    return np.stack([np.stack([one, zero], -1), np.stack([y, one], -1)], -2)
+
+
 # --- scikit-rf helpers -----------------------------------------------------------------------
 def skfreq(freq) -> rf.Frequency:
     return rf.Frequency.from_f(np.asarray(freq.f if hasattr(freq, "f") else freq), unit="Hz")
@@ -333,6 +369,10 @@ def oracle():
         sk_oneport=sk_oneport,
         np_wilkinson=np_wilkinson,
         np_bpf=np_bpf,
+        random_passive=random_passive,
+        abcd_s21=abcd_s21,
+        series_abcd=series_abcd,
+        shunt_abcd=shunt_abcd,
         C0=C0,
     )
 
@@ -351,10 +391,29 @@ def check():
     )
 
 
+# Every grid has NPTS points: eager evaluation compiles each primitive once per shape, so one
+# length across the tests keeps the suite fast.
+NPTS = 101
+
+
 @pytest.fixture(scope="session")
 def band():
-    """The issue's band: 10 MHz - 3 GHz, 201 points."""
-    return prf.Frequency(10, 3000, 201, "MHz")
+    """The issue's band: 10 MHz - 3 GHz."""
+    return prf.Frequency(10, 3000, NPTS, "MHz")
+
+
+@pytest.fixture(scope="session")
+def grid0():
+    """0 - 2 GHz in 20 MHz steps: hits DC, 1 GHz and 2 GHz exactly."""
+    g = prf.Frequency(0, 2000, NPTS, "MHz")
+    assert g.f[0] == 0.0 and g.f[50] == 1e9 and g.f[100] == 2e9
+    return g
+
+
+@pytest.fixture(scope="session")
+def stopband():
+    """30 - 300 GHz: deep in the ladder's stop-band."""
+    return prf.Frequency(30, 300, NPTS, "GHz")
 
 
 @pytest.fixture(scope="session")
