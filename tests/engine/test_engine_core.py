@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -17,44 +16,6 @@ from pmrf_cli.circuit import Cascade, Circuit
 from pmrf_cli.models import Capacitor, Inductor, Resistor, SParameterBlock, TransmissionLine, Transformer
 
 SOLVERS = ("auto", "mna", "sparse", "dense")
-
-
-def test_seed_example():
-    """The ParamRF page's example, as written there (imports adapted)."""
-    from pmrf_cli.models import Capacitor
-
-    key = jax.random.key(42)
-    C_values = jax.random.uniform(key, shape=(10,), minval=1.0e-12, maxval=5.0e-12)
-    batched_capacitors = eqx.filter_vmap(Capacitor)(C_values)
-    freq = prf.Frequency(100, 1000, 100, "MHz")
-
-    @eqx.filter_jit
-    @eqx.filter_vmap()
-    def evaluate_batch(model):
-        return model.s(freq)
-
-    s_params = evaluate_batch(batched_capacitors)
-    assert s_params.shape == (10, 100, 2, 2)
-    m = rf.media.DefinedGammaZ0(rf.Frequency(100, 1000, 100, "MHz"))
-    for i in (0, 7):
-        np.testing.assert_allclose(s_params[i], m.capacitor(float(C_values[i])).s, atol=1e-12)
-
-
-@pytest.mark.parametrize("p", [1, 2, 3, 4])
-def test_conversions_match_skrf(p):
-    rng = np.random.default_rng(p)
-    s = 0.4 * (rng.normal(size=(7, p, p)) + 1j * rng.normal(size=(7, p, p)))
-    z0 = rng.uniform(20, 90, p)
-    np.testing.assert_allclose(cv.s2z(s, z0), rf.network.s2z(s, z0), rtol=1e-10, atol=1e-9)
-    np.testing.assert_allclose(cv.s2y(s, z0), rf.network.s2y(s, z0), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(cv.z2s(cv.s2z(s, z0), z0), s, atol=1e-12)
-    np.testing.assert_allclose(cv.y2s(cv.s2y(s, z0), z0), s, atol=1e-12)
-    z1 = rng.uniform(20, 90, p)
-    ref = rf.network.renormalize_s(s, z0, z1, s_def="power")
-    np.testing.assert_allclose(cv.renormalize_s(s, z0, z1), ref, atol=1e-12)
-    if p == 2:
-        np.testing.assert_allclose(cv.s2abcd(s, z0), rf.network.s2a(s, z0), rtol=1e-10)
-        np.testing.assert_allclose(cv.abcd2s(cv.s2abcd(s, z0), z0), s, atol=1e-12)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

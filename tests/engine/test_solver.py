@@ -1,0 +1,284 @@
+"""Solver paths agree with each other; physics (reciprocity, passivity, losslessness); model API
+(with_params, immutability); circuits nested in circuits.
+
+Each circuit is evaluated once per solver (module-scoped cache), eagerly, on one shared grid.
+"""
+
+import dataclasses
+
+import equinox as eqx
+import jax
+import numpy as np
+import pytest
+
+import pmrf_cli as prf
+from pmrf_cli.circuit import Circuit
+from pmrf_cli.models import Capacitor, Inductor, Resistor, SParameterBlock, Transformer, TransmissionLine
+
+SOLVERS = ("auto", "mna", "sparse", "dense")
+FREQ = prf.Frequency(10, 3000, 101, "MHz")
+
+
+def _xfmr_nodal(solver):
+    return Circuit(
+        [
+            ("C1", Capacitor(2e-12), ("in", "a")),
+            ("T", Transformer(1.7), ("a", "gnd", "b", "m")),
+            ("R", Resistor(30.0), ("m", "gnd")),
+            ("L", Inductor(4e-9), ("b", "out")),
+            ("C2", Capacitor(1e-12), ("b", "m")),
+            ("R2", Resistor(120.0), ("in", "out")),
+        ],
+        ports=["in", "out"],
+        z0=[50.0, 75.0],
+        solver=solver,
+    )
+
+
+def _block3(solver):
+    rng = np.random.default_rng(11)
+    s = np.empty((FREQ.npoints, 3, 3), complex)
+    for k in range(FREQ.npoints):
+        q, _ = np.linalg.qr(rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3)))
+        s[k] = q @ np.diag(rng.uniform(0.1, 0.9, 3)) @ q.T
+    return Circuit(
+        [
+            ("B", SParameterBlock(FREQ.f, s, z0=50.0), ("a", "b", "c")),
+            ("L", Inductor(3e-9), ("c", "gnd")),
+            ("C", Capacitor(1e-12), ("a", "b")),
+            ("R", Resistor(80.0), ("b", "d")),
+        ],
+        ports=["a", "d"],
+        solver=solver,
+    )
+
+
+def _stub(solver):
+    return Circuit(
+        [
+            ("R0", Resistor(0.0), ("p1", "p2")),
+            ("STUB", TransmissionLine.electrical_length(60.0, 180.0, 1e9), ("p1", "end")),
+            ("T", TransmissionLine.electrical_length(35.0, 65.0, 1e9), ("p2", "p3")),
+        ],
+        ports=["p1", "p3"],
+        solver=solver,
+    )
+
+
+def _lossy(solver):
+    return Circuit(
+        [
+            ("T1", TransmissionLine(40.0, 0.05, er=3.0, loss=5.0), ("in", "a")),
+            ("STUB", TransmissionLine(70.0, 0.03, er=3.0, loss=5.0), ("a", "open")),
+            ("R", Resistor(25.0), ("a", "out")),
+        ],
+        ports=["in", "out"],
+        z0=[50.0, 75.0],
+        solver=solver,
+    )
+
+
+def _xfmr_ladder(solver):
+    return Circuit(
+        [
+            ("L", Inductor(3e-9), ("in", "a")),
+            ("T", Transformer(2.0), ("a", "b")),
+            ("C", Capacitor(1e-12), ("b", "gnd")),
+        ],
+        ports=["in", "b"],
+        z0=[50.0, 200.0],
+        solver=solver,
+    )
+
+
+# name -> (builder(solver), lossless, is a ladder)
+CIRCUITS = {
+    "ladder5": (lambda b, s: b.ladder5(solver=s), True, True),
+    "bpf": (lambda b, s: b.bpf(solver=s), True, True),
+    "bpf_cross": (lambda b, s: b.bpf(cross=True, solver=s), True, False),
+    "wilkinson": (lambda b, s: b.wilkinson(solver=s), False, False),
+    "wilkinson_mixed_z0": (lambda b, s: b.wilkinson(z0=[50.0, 75.0, 100.0], solver=s), False, False),
+    "xfmr_nodal": (lambda b, s: _xfmr_nodal(s), False, False),
+    "xfmr_ladder": (lambda b, s: _xfmr_ladder(s), True, True),
+    "block3": (lambda b, s: _block3(s), False, False),
+    "halfwave_stub": (lambda b, s: _stub(s), True, False),
+    "lossy_stub": (lambda b, s: _lossy(s), False, False),
+}
+
+
+@pytest.fixture(scope="module")
+def results(build):
+    out = {}
+    for name, (make, _, _) in CIRCUITS.items():
+        for solver in SOLVERS:
+            out[name, solver] = np.asarray(make(build, solver).s(FREQ))
+    return out
+
+
+@pytest.mark.parametrize("name", list(CIRCUITS))
+def test_solver_paths_agree(name, results, build, check):
+    ref = results[name, "mna"]
+    assert np.all(np.isfinite(ref))
+    for solver in SOLVERS:
+        check.close(results[name, solver], ref, atol=1e-12, what=f"{name}: {solver} vs mna")
+    assert CIRCUITS[name][0](build, "auto").is_ladder() is CIRCUITS[name][2]
+
+
+@pytest.mark.parametrize("name", list(CIRCUITS))
+def test_reciprocity_and_passivity(name, results, check):
+    for solver in ("auto", "dense"):
+        s = results[name, solver]
+        check.reciprocal(s)
+        check.passive(s)
+        if CIRCUITS[name][1]:
+            check.lossless(s)
+
+
+def test_lossy_circuits_are_not_lossless(results):
+    for name in ("wilkinson", "lossy_stub", "xfmr_nodal"):
+        s = results[name, "auto"]
+        loss = np.eye(s.shape[-1]) - np.conj(np.swapaxes(s, -1, -2)) @ s
+        assert np.max(np.linalg.eigvalsh(loss)) > 1e-3
+
+
+def test_unknown_solver_and_bad_nodes_rejected():
+    with pytest.raises(ValueError):
+        Circuit([("R", Resistor(1.0), ("a", "b"))], ports=["a", "b"], solver="lu")
+    Circuit([("T", Transformer(2.0), ("a", "b", "c"))], ports=["a", "b"])  # P + 1 nodes: fine
+    with pytest.raises(ValueError):
+        Circuit([("T", Transformer(2.0), ("a", "b", "c", "d", "e"))], ports=["a", "b"])
+    with pytest.raises(ValueError):
+        Circuit([("R", Resistor(1.0), ("a", "b"))], ports=["a", "zz"])
+
+
+# --- with_params and immutability --------------------------------------------------------------
+def test_with_params_returns_new_model():
+    c = Capacitor(1e-12)
+    c2 = c.with_params(C=2e-12)
+    assert c2 is not c and float(c.C) == 1e-12 and float(c2.C) == 2e-12
+    assert type(c2) is Capacitor
+    with pytest.raises(AttributeError):
+        c.with_params(L=1e-9)
+    with pytest.raises((AttributeError, dataclasses.FrozenInstanceError)):
+        c.C = 3e-12
+    line = TransmissionLine(50.0, 0.1)
+    line2 = line.with_params(zc=60.0, length=0.2)
+    assert (float(line.zc), float(line.length)) == (50.0, 0.1)
+    assert (float(line2.zc), float(line2.length)) == (60.0, 0.2)
+
+
+def test_circuit_with_params(build, check):
+    c = build.ladder5()
+    s0 = np.asarray(c.s(FREQ))
+    c2 = c.with_params(**{"L1.L": 8e-9, "C4.C": 6e-12})
+    assert float(c.component("L1").L) == 7.96e-9 and float(c2.component("L1").L) == 8e-9
+    assert float(c2.component("C4").C) == 6e-12
+    check.close(c.s(FREQ), s0, atol=0.0, what="original unchanged")
+    v = dict(build.LADDER5, L1=8e-9, C4=6e-12)
+    check.close(c2.s(FREQ), build.ladder5(v).s(FREQ), atol=1e-14, what="with_params vs rebuilt")
+    c3 = c.with_params(L1={"L": 8e-9}, C4={"C": 6e-12})
+    check.close(c3.s(FREQ), c2.s(FREQ), atol=0.0)
+    with pytest.raises(AttributeError):
+        c.with_params(**{"X9.L": 1e-9})
+    with pytest.raises(AttributeError):
+        c.with_params(L=1e-9)
+    # static structure is unchanged: same treedef, so jitted code is reused
+    assert jax.tree_util.tree_structure(c) == jax.tree_util.tree_structure(c2)
+
+
+def test_models_are_immutable_pytrees_with_hashable_structure(build):
+    """Equinox modules: frozen dataclasses whose parameters are pytree leaves. The static part
+    (the treedef: topology, names, solver) is hashable and compares equal across parameter values,
+    which is what jit caching relies on; the arrays themselves are leaves, not hashed."""
+    c = build.wilkinson()
+    c2 = c.with_params(**{"R.R": 90.0})
+    t1, t2 = jax.tree_util.tree_structure(c), jax.tree_util.tree_structure(c2)
+    assert hash(t1) == hash(t2) and t1 == t2
+    assert jax.tree_util.tree_structure(build.wilkinson(solver="dense")) != t1  # solver is static
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.solver = "dense"
+    leaves = jax.tree_util.tree_leaves(c)
+    assert all(isinstance(x, jax.Array) for x in leaves)
+    assert isinstance(c, eqx.Module)
+    # a jitted evaluation compiles once for both parameter sets
+    c, c2 = build.ladder5(), build.ladder5().with_params(**{"L3.L": 12e-9})
+    calls = []
+
+    @eqx.filter_jit
+    def ev(m):
+        calls.append(1)
+        return m.s(FREQ)
+
+    a, b = ev(c), ev(c2)
+    assert len(calls) == 1
+    assert not np.allclose(np.asarray(a), np.asarray(b))
+
+
+# --- nested circuits -------------------------------------------------------------------------------------
+def test_nested_ladder_matches_flat(build, check):
+    v = build.LADDER5
+    front = Circuit(
+        [("L1", Inductor(v["L1"]), ("i", "n")), ("C2", Capacitor(v["C2"]), ("n", "gnd"))], ports=["i", "n"]
+    )
+    back = Circuit(
+        [("C4", Capacitor(v["C4"]), ("i", "gnd")), ("L5", Inductor(v["L5"]), ("i", "o"))], ports=["i", "o"]
+    )
+    nested = Circuit(
+        [("F", front, ("in", "n1")), ("L3", Inductor(v["L3"]), ("n1", "n2")), ("B", back, ("n2", "out"))],
+        ports=["in", "out"],
+    )
+    flat = build.ladder5().s(FREQ)
+    for solver in ("auto", "mna"):
+        n = nested if solver == "auto" else Circuit(
+            list(zip(nested.names, nested.components, nested.nodes)), ports=nested.ports, solver=solver
+        )
+        check.close(n.s(FREQ), flat, atol=1e-12, what=f"nested ladder ({solver})")
+    # and the same through `**` cascades
+    check.close((front ** Inductor(v["L3"]) ** back).s(FREQ), flat, atol=1e-12, what="cascade")
+
+
+def test_nested_nodal_matches_flat(build, check):
+    """The cross-coupled band-pass with each resonator a nested one-port circuit, and a
+    Wilkinson (3-port circuit) used as a component with extra parts around it."""
+    v = build.BPF
+    res = Circuit(
+        [("L", Inductor(v["Lr"]), ("t", "gnd")), ("C", Capacitor(v["Cr"]), ("t", "gnd"))], ports=["t"]
+    )
+    nested = Circuit(
+        [
+            ("Cin", Capacitor(v["Cin"]), ("in", "r1")),
+            ("R1", res, ("r1",)),
+            ("C12", Capacitor(v["Ck"]), ("r1", "r2")),
+            ("R2", res, ("r2",)),
+            ("C23", Capacitor(v["Ck"]), ("r2", "r3")),
+            ("R3", res, ("r3",)),
+            ("Cout", Capacitor(v["Cin"]), ("r3", "out")),
+            ("C13", Capacitor(v["Cx"]), ("r1", "r3")),
+        ],
+        ports=["in", "out"],
+    )
+    check.close(nested.s(FREQ), build.bpf(cross=True).s(FREQ), atol=1e-12, what="nested resonators")
+
+    wil = build.wilkinson()
+    outer = Circuit(
+        [
+            ("W", wil, ("a", "b", "c")),
+            ("Cb", Capacitor(0.5e-12), ("b", "gnd")),
+            ("Lc", Inductor(2e-9), ("c", "d")),
+            ("Rbd", Resistor(300.0), ("b", "d")),
+        ],
+        ports=["a", "d"],
+    )
+    flat = Circuit(
+        [*zip(wil.names, wil.components, [("a", "b"), ("a", "c"), ("b", "c")])]
+        + [
+            ("Cb", Capacitor(0.5e-12), ("b", "gnd")),
+            ("Lc", Inductor(2e-9), ("c", "d")),
+            ("Rbd", Resistor(300.0), ("b", "d")),
+        ],
+        ports=["a", "d"],
+    )
+    s = np.asarray(outer.s(FREQ))
+    check.close(s, flat.s(FREQ), atol=1e-12, what="nested wilkinson")
+    check.reciprocal(s)
+    check.passive(s)
