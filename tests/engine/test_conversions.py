@@ -5,7 +5,6 @@ import pytest
 import skrf as rf
 import skrf.network as skn
 
-import pmrf_cli as prf
 from pmrf_cli import conversions as cv
 from pmrf_cli.models import Inductor, Renormalized, SParameterBlock, TransmissionLine
 

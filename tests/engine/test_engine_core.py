@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 import skrf as rf
@@ -132,65 +129,6 @@ def test_deep_stop_band_keeps_relative_precision(build, oracle):
     assert np.abs(ref).max() < 1e-6
     np.testing.assert_allclose(fast, mna, rtol=1e-9)
     np.testing.assert_allclose(fast, ref, rtol=1e-9)
-
-
-def test_gradients_match_finite_differences(build):
-    freq = prf.Frequency(0.5, 1.5, 21, "GHz")
-
-    def loss_ladder(l3):
-        v = dict(build.LADDER5, L3=l3)
-        return jnp.sum(jnp.abs(build.ladder5(v).s(freq)[:, 1, 0]) ** 2)
-
-    def loss_wilk(x):
-        zc, r = x
-        s = build.wilkinson(zc=zc, r=r).s(freq)
-        return jnp.sum(jnp.abs(s[:, 1, 2]) ** 2 + jnp.abs(s[:, 0, 0]) ** 2)
-
-    def fd(f, x, h):
-        return (f(x + h) - f(x - h)) / (2 * h)
-
-    l3 = 15.92e-9
-    np.testing.assert_allclose(jax.grad(loss_ladder)(l3), fd(loss_ladder, l3, 1e-13), rtol=1e-6)
-    x = jnp.array([72.0, 95.0])
-    g = jax.grad(loss_wilk)(x)
-    for i, h in ((0, 1e-5), (1, 1e-5)):
-        e = jnp.zeros(2).at[i].set(1.0)
-        np.testing.assert_allclose(g[i], fd(lambda t: loss_wilk(x + t * e), 0.0, h), rtol=1e-6)
-    # transformer ratio inside a nodal circuit
-    def loss_n(n):
-        c = Circuit([("T", Transformer(n), ("a", "gnd", "b", "gnd")), ("R", Resistor(30.0), ("b", "gnd")),
-                     ("L", Inductor(2e-9), ("a", "c"))], ports=["c"], solver="sparse")
-        return jnp.sum(jnp.abs(c.s(freq)) ** 2)
-
-    np.testing.assert_allclose(jax.grad(loss_n)(1.7), fd(loss_n, 1.7, 1e-6), rtol=1e-6)
-
-
-def _block_circuit(p: int, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    fd = np.linspace(0.5e9, 3.5e9, 7)
-    a = rng.normal(size=(7, p, p)) + 1j * rng.normal(size=(7, p, p))
-    sd = 0.9 * (a + np.swapaxes(a, 1, 2)) / (2 * np.sqrt(p) * 3)
-    parts = [("B", SParameterBlock(fd, sd), tuple(f"n{i}" for i in range(p)))]
-    parts += [(f"R{i}", Resistor(30.0 + i), (f"n{i}", "gnd")) for i in range(2, p)]
-    return Circuit(parts, ports=["n0", "n1"]), fd, sd
-
-
-def test_64_port_block_compiles_fast_and_is_right(oracle, check):
-    freq = prf.Frequency(1, 3, 101, "GHz")
-    times = {}
-    for p in (8, 64):
-        c, fd, sd = _block_circuit(p)
-        t0 = time.perf_counter()
-        s = jax.jit(lambda m: m.s(freq))(c).block_until_ready()
-        times[p] = time.perf_counter() - t0
-    assert times[64] < 30, times
-    # values: the numpy oracle (the block interpolated by skrf onto the grid)
-    blk = rf.Network(frequency=rf.Frequency.from_f(fd, unit="Hz"), s=sd).interpolate(oracle.skfreq(freq)).s
-    els = [("s", tuple(f"n{i}" for i in range(64)), blk, 50.0)]
-    els += [("y", (f"n{i}", "gnd"), np.full(freq.npoints, 1 / (30.0 + i), complex)) for i in range(2, 64)]
-    idx = [0, 50, 100]
-    ref = oracle.nodal(freq.f[idx], [(e[0], e[1], e[2][idx] if e[0] == "s" else e[2][idx], *e[3:]) for e in els], ["n0", "n1"])
-    check.close(np.asarray(s)[idx], ref, atol=1e-9, what="64-port block")
 
 
 def test_with_params_is_functional(build, band):

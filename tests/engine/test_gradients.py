@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pmrf_cli.circuit import Circuit
-from pmrf_cli.models import Capacitor, Inductor, Resistor, Transformer, TransmissionLine
+from pmrf_cli.models import Capacitor, Resistor, Transformer, TransmissionLine
 
 RTOL = 1e-6
 
