@@ -144,6 +144,31 @@ class Cx:
         return jnp.broadcast_shapes(*(jnp.shape(p) for p in (self.re, self.im) if p is not None))
 
 
+jax.tree_util.register_pytree_node(Cx, lambda x: ((x.re, x.im), None), lambda _, parts: Cx(*parts))
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (jax.Array, jax.core.Tracer))
+
+
+def materialize(tree):
+    """`tree` with every array inside it (in `Cx` values, chain forms, stamps, lists) behind one
+    optimisation barrier: the boundary between a circuit's stages (component quantities, then
+    the solver), so a backend that honours barriers computes each stage to memory rather than
+    fusing the components' physics into every use in the solver. (XLA:CPU expands barriers
+    before fusion; there `engine.compiled` chooses the emitter that keeps fused work linear.)
+    Exact zeros (`None`) and Python numbers are left alone: trace-time folding still sees them.
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    where = [i for i, x in enumerate(leaves) if _is_array(x)]
+    if not where:
+        return tree
+    staged = jax.lax.optimization_barrier([leaves[i] for i in where])
+    for i, x in zip(where, staged):
+        leaves[i] = x
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
 def stack_cx(rows, shape) -> jax.Array:
     """A P x P nested list of Cx -> complex array shape + (P, P).
 

@@ -6,8 +6,8 @@ import equinox as eqx
 import jax.numpy as jnp
 from jax import Array
 
-from pmrf_cli.circuit.ladder import cascade_parts
-from pmrf_cli.cplx import Cx
+from pmrf_cli.circuit.ladder import cascade_all
+from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.models.base import Model, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts
 
@@ -33,10 +33,7 @@ class Cascade(Model):
         return 2
 
     def chain(self, freq) -> ChainParts:
-        total = ChainParts(Cx(1.0), Cx(), Cx(), Cx(1.0))
-        for m in self.models:
-            total = cascade_parts(total, m.chain(freq))
-        return total
+        return cascade_all(evaluate_components([("chain", m) for m in self.models], freq))
 
     def s(self, freq) -> Array:
         z = self.port_z0()

@@ -25,6 +25,7 @@ from pmrf_cli.circuit.assemble import assemble
 from pmrf_cli.circuit.dense_solve import solve_ports_dense
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
 from pmrf_cli.circuit.topology import Topology, build_topology
+from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
@@ -126,10 +127,10 @@ class Circuit(Model):
             chain = ladder.find_ladder(topo, self.components)
             if chain is not None:
                 return ladder.evaluate(chain, self.components, freq, z0)
-        stamps = tuple(
-            m.element_stamp(freq) if pl.element else m.stamp(freq)
-            for m, pl in zip(self.components, topo.placements)
-        )
+        stamps = tuple(evaluate_components(
+            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(self.components, topo.placements)],
+            freq,
+        ))
         system = assemble(topo, stamps, z0)
         dense = self.solver == "dense" or (
             self.solver != "sparse"

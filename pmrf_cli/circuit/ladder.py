@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 
 from pmrf_cli.circuit.topology import Topology
+from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts
@@ -109,15 +110,17 @@ def cascade_parts(x: ChainParts, y: ChainParts) -> ChainParts:
 
 
 def evaluate(links: tuple[Link, ...], components, freq, z0):
-    """S of the ladder, (F, 2, 2)."""
+    """S of the ladder, (F, 2, 2): every part's chain form first (stage 1, grouped by type),
+    then their product."""
+    calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
+    parts = evaluate_components(calls, freq)
+    parts = [p.reversed() if link.reverse else p for p, link in zip(parts, links)]
+    return chain_to_s(cascade_all(parts), z0[0], z0[1], jnp.shape(freq_array(freq)))
+
+
+def cascade_all(parts) -> ChainParts:
+    """The chain form of `parts` in order (the identity for none)."""
     total = ChainParts(Cx(1.0), Cx(), Cx(), Cx(1.0))
-    for link in links:
-        m = components[link.index]
-        if link.kind == "shunt":
-            part = m.shunt_chain(freq)
-        else:
-            part = m.chain(freq)
-            if link.reverse:
-                part = part.reversed()
+    for part in parts:
         total = cascade_parts(total, part)
-    return chain_to_s(total, z0[0], z0[1], jnp.shape(freq_array(freq)))
+    return total

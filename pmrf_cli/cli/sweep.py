@@ -41,31 +41,39 @@ def _progress(enabled: bool, total: int, done: int):
     return progress
 
 
-def _unphysical_report(plan, chunk: int, labels, domain_kernel, np) -> tuple[int, list[str]]:
-    """Count samples with non-physical values: (count, lines naming where)."""
-    from pmrf_cli.engine.kernel import padded_indices
+class _RangeChecks:
+    """Counts, chunk by chunk, the samples whose values fail a physical-range check."""
 
-    if not labels:
-        return 0, []
-    n = plan.samples
-    counts = np.zeros(len(labels), dtype=np.int64)
-    first = np.full(len(labels), -1, dtype=np.int64)
-    bad_samples = 0
-    step = max(chunk, 4096)
-    for start in range(0, n, step):
-        count = min(step, n - start)
-        ok = np.asarray(domain_kernel(padded_indices(start, count, step)))[:count]
+    def __init__(self, labels) -> None:
+        self.labels = labels
+        self.checked = 0
+        self.bad_samples = 0
+        self.counts = [0] * len(labels)
+        self.first = [-1] * len(labels)
+
+    def add(self, start: int, ok, np) -> None:
+        """Take the `ok` (n, checks) of the chunk starting at sample `start`."""
+        self.checked += ok.shape[0]
+        if not ok.size or ok.all():
+            return
         bad = ~ok
-        bad_samples += int(bad.any(axis=1).sum())
-        counts += bad.sum(axis=0)
+        self.bad_samples += int(bad.any(axis=1).sum())
         for j in np.nonzero(bad.any(axis=0))[0]:
-            if first[j] < 0:
-                first[j] = start + int(np.argmax(bad[:, j]))
-    lines = [
-        f"{labels[j][1]}: error: {labels[j][0]} fails in {counts[j]} of {n} samples (first: sample {first[j]})"
-        for j in range(len(labels)) if counts[j]
-    ]
-    return bad_samples, lines
+            self.counts[j] += int(bad[:, j].sum())
+            if self.first[j] < 0:
+                self.first[j] = start + int(np.argmax(bad[:, j]))
+
+    def error(self) -> str:
+        """The lines naming each failing check at its netlist position, and the advice."""
+        lines = [
+            f"{loc}: error: {label} fails in {self.counts[j]} of {self.checked} samples (first: sample {self.first[j]})"
+            for j, (label, loc) in enumerate(self.labels) if self.counts[j]
+        ]
+        lines.append(
+            f"pmrf: {self.bad_samples} of the first {self.checked} samples draw non-physical values; narrow the "
+            "distributions, truncate them with min/max, or pass --allow-unphysical"
+        )
+        return "\n".join(lines)
 
 
 def sweep(
@@ -77,6 +85,7 @@ def sweep(
     chunk: Optional[int] = typer.Option(None, "--chunk", help="Samples per chunk (default: from the memory budget)."),
     memory: Optional[str] = typer.Option(None, "--memory", help="Memory budget, e.g. 2G (default: a safe share of free memory)."),
     device: str = typer.Option("cpu", "--device", help="cpu or gpu."),
+    cores: Optional[int] = typer.Option(None, "--cores", help="CPU cores to use (default: all this process may run on); the results are the same bits for any number."),
     precision: str = typer.Option("double", "--precision", help="double or single."),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="Override a parameter: NAME=VALUE (repeatable)."),
     freq: Optional[str] = typer.Option(None, "--freq", help="Frequency grid START:STOP:POINTS[:log]."),
@@ -98,6 +107,8 @@ def sweep(
             raise UserError("--batch must be at least 1")
         if chunk is not None and chunk < 1:
             raise UserError("--chunk must be at least 1")
+        if cores is not None and cores < 1:
+            raise UserError("--cores must be at least 1")
         if not (0 <= seed < 2**32):
             raise UserError("--seed must be in 0 .. 4294967295")
         if output.is_dir():
@@ -122,6 +133,7 @@ def sweep(
         timer.mark("load")
         from pmrf_cli.engine import runtime
 
+        ncores = (cores or runtime.usable_cores()) if device.lower() == "cpu" else 1
         runtime.configure(precision)
         import jax
         import numpy as np
@@ -130,13 +142,16 @@ def sweep(
         from pmrf_cli.engine.kernel import (
             CPU_TILE_POINTS,
             SweepPlan,
-            make_domain_kernel,
+            check_labels,
+            compile_for,
             make_kernel,
             padded_indices,
             tile_samples,
         )
         from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
+
+        from pmrf_cli.engine.parallel import ChunkRunner
 
         dev = runtime.select_device(device)
         timer.mark("import")
@@ -160,8 +175,10 @@ def sweep(
         chunk_size = min(chunk_size, n)
         tile_points = CPU_TILE_POINTS if dev.platform == "cpu" else None
         per_tile = tile_samples(plan, tile_points)
-        if chunk is None and per_tile and chunk_size > per_tile:
-            chunk_size -= chunk_size % per_tile  # whole tiles: no padding, no copy of the output
+        if chunk is None:
+            unit = (per_tile or 1) * ncores
+            if chunk_size > unit:
+                chunk_size -= chunk_size % unit  # whole tiles for every core: no padding, no copy
         z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
         extra = {"chunk": chunk_size, "per_point": plan.per_point}
         if axes:
@@ -183,45 +200,49 @@ def sweep(
             meta = _with_chunk(meta, chunk_size)
 
         with jax.default_device(dev):
-            if not allow_unphysical:
-                labels, domain_kernel = make_domain_kernel(plan)
-                bad, lines = _unphysical_report(plan, chunk_size, labels, domain_kernel, np)
-                if bad:
-                    raise UserError(
-                        "\n".join(lines) + f"\npmrf: {bad} of {n} samples draw non-physical values; narrow the "
-                        "distributions, truncate them with min/max, or pass --allow-unphysical"
-                    )
-            timer.mark("checks")
             dtype = np.complex64 if precision == "single" else None
-            kernel = make_kernel(plan, dtype=dtype, tile_points=tile_points)
-            first_idx = padded_indices(0, min(chunk_size, n), chunk_size)
-            compiled = kernel.lower(first_idx).compile()
+            checks = None if allow_unphysical else _RangeChecks(check_labels(plan))
+            kernel = make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None)
+            # each core evaluates an equal part of every chunk (the same bits for any number)
+            workers = max(w for w in range(1, ncores + 1) if chunk_size % w == 0)
+            runner = ChunkRunner(compile_for(kernel, chunk_size // workers, dev.platform), chunk_size // workers, workers)
             timer.mark("compile")
-            writer = SweepWriter.resume(output, meta) if resume else SweepWriter.create(output, meta, chunk_size, overwrite=overwrite)
+            # a new file is created once the first chunk has passed its checks: a refused sweep
+            # leaves no file, and an --overwrite-n file survives it
+            sink = _Sink(
+                SweepWriter.resume(output, meta) if resume
+                else lambda: SweepWriter.create(output, meta, chunk_size, overwrite=overwrite)
+            )
             stop = _StopFlag()
             old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-            progress = _progress(not quiet and sys.stderr.isatty(), n, writer.samples_done)
+            progress = _progress(not quiet and sys.stderr.isatty(), n, sink.samples_done)
             t_compute = time.perf_counter()
-            start_done = writer.samples_done
+            start_done = sink.samples_done
             try:
                 pending = None
-                for start in range(writer.samples_done, n, chunk_size):
+                for start in range(start_done, n, chunk_size):
                     count = min(chunk_size, n - start)
-                    out = compiled(padded_indices(start, count, chunk_size))  # dispatched asynchronously
+                    out = runner.submit(padded_indices(start, count, chunk_size))  # runs while we write
                     if pending is not None:
-                        _write(writer, pending, np, progress, t_compute, start_done)
+                        _write(sink, runner, pending, np, progress, t_compute, start_done, checks)
                     pending = (start, count, out)
                     if stop.signum is not None:
                         break
                 if pending is not None:
-                    _write(writer, pending, np, progress, t_compute, start_done)
+                    _write(sink, runner, pending, np, progress, t_compute, start_done, checks)
+            except UserError:
+                if sink.created:  # bad draws found after the first chunk: remove what this run made
+                    sink.close()
+                    output.unlink(missing_ok=True)
+                raise
             finally:
                 for s, h in old.items():
                     signal.signal(s, h)
                 if progress is not None:
                     progress.stop()
-                done = writer.samples_done
-                writer.close()
+                done = sink.samples_done
+                sink.close()
+                runner.close()
             timer.mark("compute+write")
         elapsed = time.perf_counter() - t_start
         if stop.signum is not None and done < n:
@@ -235,7 +256,7 @@ def sweep(
             rate = (done - start_done) / max(time.perf_counter() - t_compute, 1e-9)
             print(
                 f"pmrf: {done} samples x {frequency.size} frequencies in {elapsed:.2f} s "
-                f"({rate:,.0f} samples/s) -> {output}",
+                f"({rate:,.0f} samples/s{f' on {runner.workers} cores' if runner.workers > 1 else ''}) -> {output}",
                 file=sys.stderr,
             )
         timer.report()
@@ -244,8 +265,37 @@ def sweep(
     run_command(body)
 
 
-def _write(writer, pending, np, progress, t0, done0) -> None:
-    start, count, (values, s) = pending
+class _Sink:
+    """The results file: an open writer, or a factory that creates it at the first write."""
+
+    def __init__(self, writer_or_factory) -> None:
+        self._factory = writer_or_factory if callable(writer_or_factory) else None
+        self._writer = None if self._factory else writer_or_factory
+        self.created = False
+
+    @property
+    def samples_done(self) -> int:
+        return self._writer.samples_done if self._writer is not None else 0
+
+    def write(self, start: int, s, params) -> None:
+        if self._writer is None:
+            self._writer = self._factory()
+            self.created = True
+        self._writer.write(start, s, params)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
+    start, count, handle = pending
+    out = runner.result(handle)
+    values, s = out[0], out[1]
+    if checks is not None:
+        checks.add(start, np.asarray(out[2])[:count], np)
+        if checks.bad_samples:
+            raise UserError(checks.error())
     s = np.asarray(s)[:count]
     params = {k: np.asarray(v)[:count].astype(np.float64) for k, v in values.items()}
     writer.write(start, s, params)

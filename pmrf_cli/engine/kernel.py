@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from pmrf_cli.engine.compiled import compile_lowered
 from pmrf_cli.frequency import Frequency
 from pmrf_cli.netlist.build import circuit_builder, domain_checks
 from pmrf_cli.netlist.flatten import FlatNetlist
@@ -70,59 +71,70 @@ def tile_samples(plan: SweepPlan, tile_points: int | None) -> int | None:
     return max(1, tile_points // max(len(plan.frequency), 1))
 
 
-def make_kernel(plan: SweepPlan, dtype=None, tile_points: int | None = CPU_TILE_POINTS) -> Callable:
-    """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped.
+def check_labels(plan: SweepPlan) -> list[tuple[str, object]]:
+    """[(label, netlist position)] of the physical-range checks, in the order of the kernel's
+    `ok` columns."""
+    return [(label, loc) for label, loc, _ in domain_checks(plan.flat)]
+
+
+def make_kernel(
+    plan: SweepPlan,
+    dtype=None,
+    tile_points: int | None = CPU_TILE_POINTS,
+    checks: bool = False,
+) -> Callable:
+    """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped; with
+    `checks`, a third output `ok` (n, checks) is True where a sample's values are physical (see
+    `check_labels`): the range checks are part of the same program, not a second one.
 
     With `tile_points`, the chunk is evaluated as a `lax.map` over tiles of about that many
     (sample, frequency) points, each tile vmapped: on a CPU the elimination's intermediates then
     live in cache instead of streaming through memory (3.5x faster for a Wilkinson divider here).
-    Ladders are not tiled (their few products stream well, and untiled XLA spreads them over
-    the cores: 1.4x faster than tiled for ladder5). Use `tile_points=None` on a GPU, where the
-    whole chunk should run as one vmapped kernel.
+    Ladders are not tiled (their few products stream well). Use `tile_points=None` on a GPU,
+    where the whole chunk should run as one vmapped kernel.
+
+    A sample's arithmetic does not depend on how many samples a call evaluates (the loops over
+    samples only repeat it), so a chunk split over several concurrent calls of one compiled
+    kernel (`engine.parallel`) gives the same bits as one call.
     """
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
     freq = Frequency.from_values(plan.frequency)
+    domain = [ok for _, _, ok in domain_checks(plan.flat)] if checks else None
 
     def one(index):
         values = values_of(index)
         s = build(values).s(freq)
         if dtype is not None:
             s = s.astype(dtype)
-        return values, s
+        if domain is None:
+            return values, s
+        ok = jnp.stack([jnp.asarray(f(values), bool) for f in domain]) if domain else jnp.ones((0,), bool)
+        return values, s, ok
 
     batched = jax.vmap(one)
     if tile_points is not None and is_ladder(plan):
         tile_points = None
-    if tile_points is None:
-        return eqx.filter_jit(batched)
+    per_tile = None if tile_points is None else tile_samples(plan, tile_points)
 
     def tiled(indices):
+        if per_tile is None:
+            return batched(indices)
         n = indices.shape[0]
-        per_tile = min(n, tile_samples(plan, tile_points))
-        tiles = -(-n // per_tile)
-        pad = tiles * per_tile - n
+        size = min(n, per_tile)
+        tiles = -(-n // size)
+        pad = tiles * size - n
         if pad:
             indices = jnp.concatenate([indices, jnp.repeat(indices[-1:], pad)])
-        out = jax.lax.map(batched, indices.reshape(tiles, per_tile))
-        return jax.tree_util.tree_map(lambda x: x.reshape((tiles * per_tile,) + x.shape[2:])[:n], out)
+        out = jax.lax.map(batched, indices.reshape(tiles, size))
+        return jax.tree_util.tree_map(lambda x: x.reshape((tiles * size,) + x.shape[2:])[:n], out)
 
     return eqx.filter_jit(tiled)
 
 
-def make_domain_kernel(plan: SweepPlan) -> tuple[list[tuple[str, object]], Callable]:
-    """([(label, loc)], kernel(indices) -> bool (n, checks) True where a value is physical)."""
-    values_of = _sample_values(plan)
-    checks = domain_checks(plan.flat)
-    labels = [(label, loc) for label, loc, _ in checks]
-
-    def one(index):
-        values = values_of(index)
-        if not checks:
-            return jnp.ones((0,), bool)
-        return jnp.stack([jnp.asarray(ok(values), bool) for _, _, ok in checks])
-
-    return labels, jax.jit(jax.vmap(one))
+def compile_for(kernel: Callable, chunk: int, platform: str = "cpu"):
+    """The kernel compiled for chunks of `chunk` indices, with pmrf's compiler options."""
+    return compile_lowered(kernel.lower(padded_indices(0, chunk, chunk)), platform)
 
 
 def padded_indices(start: int, count: int, chunk: int) -> np.ndarray:

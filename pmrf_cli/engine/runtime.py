@@ -13,6 +13,20 @@ class DeviceError(RuntimeError):
     """The requested device is not available to JAX."""
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask; `PMRF_CPU_DEVICES` overrides)."""
+    env = os.environ.get("PMRF_CPU_DEVICES")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def configure(precision: str = "double") -> None:
     """Enable float64 for double precision and a persistent compilation cache across runs
     (at $PMRF_CACHE_DIR, default ~/.cache/pmrf/jax; PMRF_NO_CACHE=1 turns it off)."""

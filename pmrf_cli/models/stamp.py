@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -126,3 +127,24 @@ class ChainParts:
     def reversed(self) -> "ChainParts":
         """The same 2-port with its ports swapped."""
         return ChainParts(self.d, self.b, self.c, self.a, self.nu, self.mu)
+
+
+_STAMP_PARTS = ("y", "m", "n", "k")
+_STAMP_STATIC = ("nports", "y_pattern", "m_pattern", "n_pattern", "k_pattern")
+
+
+def _stamp_flatten(st: PortStamp):
+    return tuple(getattr(st, k) for k in _STAMP_PARTS), tuple(getattr(st, k) for k in _STAMP_STATIC)
+
+
+def _stamp_unflatten(static, parts) -> PortStamp:
+    return PortStamp(**dict(zip(_STAMP_STATIC, static)), **dict(zip(_STAMP_PARTS, parts)))
+
+
+# pytrees, so `cplx.materialize` can stage them (a list of Cx rows flattens into its parts)
+jax.tree_util.register_pytree_node(PortStamp, _stamp_flatten, _stamp_unflatten)
+jax.tree_util.register_pytree_node(
+    ChainParts,
+    lambda c: ((c.a, c.b, c.c, c.d, c.mu, c.nu), None),
+    lambda _, parts: ChainParts(*parts),
+)

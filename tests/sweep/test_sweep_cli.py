@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -241,3 +242,47 @@ def test_partial_last_chunk_reuses_the_compiled_kernel(netlist):
     full_values, full_s = compiled(padded_indices(6, 4, 4))
     np.testing.assert_array_equal(np.asarray(s)[:2], np.asarray(full_s)[2:])
     np.testing.assert_array_equal(np.asarray(values["L1"])[:2], np.asarray(full_values["L1"])[2:])
+
+
+WIDE = (
+    "frequency: {start: 1 GHz, stop: 2 GHz, points: 3}\n"
+    "parameters:\n  C: {value: 1 pF, distribution: normal, std: %s}\n"
+    "components:\n  C1: {type: capacitor, nodes: [a, b], C: C}\n"
+    "  T1: {type: tline, nodes: [b, c], z0: 50, length: 10 mm}\n  R1: {type: resistor, nodes: [c, gnd], R: 50}\n"
+    "ports: [a, c]\n"
+)
+
+
+def test_range_checks_run_in_the_kernel_chunk_by_chunk(tmp_path):
+    """The checks are part of the sweep's one program: a bad draw in a later chunk stops the
+    sweep there, names the field and the first failing sample, and leaves no file."""
+    p = tmp_path / "rare.yaml"
+    p.write_text(WIDE % "25%")  # P(C < 0) = 3e-5 per sample: first failure far beyond chunk 0
+    out = tmp_path / "rare.h5"
+    r = _sweep(p, "--batch", 200000, "--chunk", 4096, "-o", out)
+    assert r.exit_code == 1 and "C1.C >= 0 fails in" in r.output and "first: sample" in r.output, r.output
+    first = int(re.search(r"first: sample (\d+)", r.output).group(1))
+    assert first >= 4096  # found in a later chunk, after a file had been started
+    assert not out.exists()
+
+
+def test_refused_sweep_keeps_the_file_it_would_overwrite(tmp_path):
+    p = tmp_path / "wide.yaml"
+    p.write_text(WIDE % "60%")
+    out = tmp_path / "old.h5"
+    out.write_bytes(b"precious")
+    r = _sweep(p, "--batch", 100, "-o", out, "--overwrite")
+    assert r.exit_code == 1 and "non-physical" in r.output
+    assert out.read_bytes() == b"precious"
+
+
+def test_cores_give_the_same_bits(tmp_path):
+    """A chunk split over cores (concurrent calls of one compiled kernel) equals a one-core run."""
+    p = tmp_path / "nodal.yaml"
+    p.write_text(WIDE % "5%")
+    one, two = tmp_path / "one.h5", tmp_path / "two.h5"
+    assert _sweep(p, "--batch", 96, "--chunk", 32, "--cores", 1, "-o", one).exit_code == 0
+    assert _sweep(p, "--batch", 96, "--chunk", 32, "--cores", 2, "-o", two).exit_code == 0
+    a, b = _read(one), _read(two)
+    assert np.array_equal(a["s"].view(np.uint8), b["s"].view(np.uint8))
+    assert all(np.array_equal(a["params"][k], b["params"][k]) for k in a["params"])

@@ -1,0 +1,166 @@
+"""Evaluation in stages: components grouped by type (one vmapped evaluation per group), the
+solver on their arrays, and the compiled program's cost linear in the number of components.
+
+The speed regression this guards (issue 8) showed in the compiled program, not in op counts:
+XLA:CPU's default fusion emitter emitted a fused cascade as nested functions called once per use,
+so a k-line cascade made ~4^k calls per point. `test_fused_calls_grow_linearly` reads that number
+from the LLVM IR XLA dumps (no timing): it must grow linearly with the number of lines.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import pmrf_cli as prf
+from pmrf_cli.circuit import Circuit
+from pmrf_cli.circuit.stages import evaluate_components
+from pmrf_cli.engine.compiled import CPU_COMPILER_OPTIONS, compile_lowered, compiler_options
+from pmrf_cli.models import Capacitor, Inductor, TransmissionLine
+from pmrf_cli.models.lines import Microstrip
+
+FREQ = prf.Frequency(0.1, 6, 7, "GHz")
+
+
+def _microstrip(w, length):
+    return Microstrip(w=w, h=0.8e-3, er=4.4, length=length, t=35e-6, tand=0.02)
+
+
+def _stepped(widths):
+    """A stepped-impedance microstrip ladder, sections in series."""
+    parts = [(f"TL{i}", _microstrip(w, 4e-3 + 1e-3 * i), (f"n{i}", f"n{i + 1}")) for i, w in enumerate(widths)]
+    return Circuit(parts, ports=("n0", f"n{len(widths)}"))
+
+
+def test_grouped_results_equal_one_by_one():
+    models = [_microstrip(w, 5e-3) for w in (0.3e-3, 1.5e-3, 5.5e-3)] + [Capacitor(1e-12), Capacitor(2e-12)]
+    calls = [("chain", m) for m in models[:3]] + [("shunt_chain", m) for m in models[3:]]
+    grouped = evaluate_components(calls, FREQ)
+    for (method, m), got in zip(calls, grouped):
+        want = getattr(m, method)(FREQ)
+        for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-14, atol=0)
+
+
+def test_exact_zeros_survive_grouping():
+    # lossless lines: A, D real and B, C imaginary; grouping must keep the None parts
+    lines = [TransmissionLine(50.0 + 10 * i, 0.01) for i in range(3)]
+    parts = evaluate_components([("chain", m) for m in lines], FREQ)
+    for p in parts:
+        assert p.a.im is None and p.b.re is None and p.c.re is None and p.d.im is None
+
+
+def test_stepped_ladder_matches_the_cascade_of_its_sections():
+    widths = (5.5e-3, 0.3e-3, 5.5e-3, 0.3e-3, 5.5e-3)
+    circuit = _stepped(widths)
+    sections = [circuit.component(f"TL{i}") for i in range(len(widths))]
+    chain = sections[0]
+    for m in sections[1:]:
+        chain = chain ** m
+    np.testing.assert_allclose(np.asarray(circuit.s(FREQ)), np.asarray(chain.s(FREQ)), rtol=1e-12, atol=1e-15)
+    nodal = Circuit(list(zip(circuit.names, circuit.components, circuit.nodes)), ports=circuit.ports, solver="mna")
+    np.testing.assert_allclose(np.asarray(nodal.s(FREQ)), np.asarray(circuit.s(FREQ)), rtol=1e-10, atol=1e-12)
+
+
+def _program_ops(circuit_of_widths, k: int) -> int:
+    fn = jax.vmap(lambda w: circuit_of_widths(w).s(FREQ))
+    text = jax.jit(fn).lower(jnp.full((2, k), 1e-3)).as_text()
+    return len(re.findall(r"stablehlo\.(power|exponential|log|cosine|sine)", text))
+
+
+@pytest.mark.parametrize("solver", ["auto", "mna"])
+def test_physics_is_traced_once_per_type(solver):
+    """A 2- and an 8-section line hold the microstrip physics once: the transcendental ops in the
+    program do not grow with the number of sections (the solver's few do, linearly)."""
+
+    def build(k):
+        def circuit(w):
+            parts = [(f"TL{i}", _microstrip(w[i], 5e-3), (f"n{i}", f"n{i + 1}")) for i in range(k)]
+            parts.append(("C", Capacitor(1e-12), ("n1", "gnd")))
+            return Circuit(parts, ports=("n0", f"n{k}"), solver=solver)
+
+        return circuit
+
+    small, large = _program_ops(build(2), 2), _program_ops(build(8), 8)
+    assert large <= small + 4, (small, large)
+
+
+def test_compile_options_reach_the_compiler():
+    seen = {}
+
+    class Lowered:
+        def compile(self, options=None):
+            seen["options"] = options
+            return "compiled"
+
+    assert compile_lowered(Lowered(), "cpu") == "compiled"
+    assert seen["options"] == CPU_COMPILER_OPTIONS
+    assert compiler_options("gpu") == {}
+
+
+_IR_PROBE = textwrap.dedent(
+    """
+    import glob, os, sys
+    import jax, jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    import pmrf_cli as prf
+    from pmrf_cli.engine.compiled import compile_lowered
+    from pmrf_cli.models.lines import Microstrip
+    k = int(sys.argv[1])
+    freq = prf.Frequency(0.1, 10, 8, "GHz")
+    def build(w):
+        c = Microstrip(w=w[0], h=0.8e-3, er=4.3, length=5e-3, t=35e-6, tand=0.02)
+        for i in range(1, k):
+            c = c ** Microstrip(w=w[i], h=0.8e-3, er=4.3, length=5e-3, t=35e-6, tand=0.02)
+        return c
+    fn = jax.jit(jax.vmap(lambda w: build(w).s(freq), in_axes=1))
+    compile_lowered(fn.lower(jnp.full((k, 4), 1e-3)), "cpu")
+    """
+)
+
+
+def _calls_per_point(ir_text: str) -> int:
+    """Function calls one evaluation of each kernel makes, nested calls expanded, summed."""
+    calls: dict[str, collections.Counter] = {}
+    current = None
+    for line in ir_text.splitlines():
+        m = re.match(r"define .*? @([\w.$]+)\(", line)
+        if m:
+            current = calls.setdefault(m.group(1), collections.Counter())
+            continue
+        if current is not None:
+            for callee in re.findall(r"call [^@]*@([\w.$]+)\(", line):
+                current[callee] += 1
+
+    @functools.lru_cache(None)
+    def dynamic(fn: str) -> int:
+        return 1 + sum(n * dynamic(g) for g, n in calls[fn].items() if g in calls)
+
+    called = {g for c in calls.values() for g in c}
+    return sum(dynamic(f) for f in calls if f not in called)
+
+
+def _probe(k: int, tmp_path: Path) -> int:
+    dump = tmp_path / f"dump{k}"
+    env = dict(os.environ, XLA_FLAGS=f"--xla_dump_to={dump} --xla_dump_hlo_pass_re=NONE", JAX_PLATFORMS="cpu")
+    subprocess.run([sys.executable, "-c", _IR_PROBE, str(k)], check=True, env=env, timeout=300)
+    files = [p for p in dump.glob("*jit__lambda*ir-no-opt.ll")]
+    assert files, "XLA wrote no IR"
+    return sum(_calls_per_point(p.read_text()) for p in files)
+
+
+def test_fused_calls_grow_linearly(tmp_path):
+    c2, c4 = _probe(2, tmp_path), _probe(4, tmp_path)
+    # linear growth doubles (at most) from 2 to 4 lines; the exponential case grew ~18x
+    assert c4 <= 2.5 * c2, (c2, c4)
