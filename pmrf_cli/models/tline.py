@@ -26,9 +26,22 @@ _M_PATTERN = np.array([[1, 1]], bool)
 _N_PATTERN = np.array([[1]], bool)
 
 
+def cosh_sinh(gl) -> tuple[Cx, Cx]:
+    """cosh and sinh of a complex array gl = a + j b from its parts: cosh a cos b + j sinh a sin b
+    and sinh a cos b + j cosh a sin b. Real cosh, sinh, cos and sin of the parts, shared by both
+    results: about a third of the work of complex `jnp.cosh` and `jnp.sinh` (and it keeps the
+    real/imaginary structure for the solvers)."""
+    gl = Cx.of(gl)
+    a = 0.0 if gl.re is None else gl.re
+    b = 0.0 if gl.im is None else gl.im
+    ca, sa = jnp.cosh(a), jnp.sinh(a)
+    cb, sb = jnp.cos(b), jnp.sin(b)
+    return Cx(ca * cb, sa * sb), Cx(sa * cb, ca * sb)
+
+
 def line_chain(zc, gl) -> ChainParts:
     """Chain form of a TEM line of impedance `zc` and complex electrical length `gl` = gamma * l."""
-    ch, sh = Cx.of(jnp.cosh(gl)), Cx.of(jnp.sinh(gl))
+    ch, sh = cosh_sinh(gl)
     zc = Cx.of(zc)
     return ChainParts(ch, zc * sh, sh / zc, ch)
 

@@ -43,7 +43,8 @@ def _tline(v, comp, block):
     m = _models()
     if "theta" in v:
         return m.TransmissionLine.electrical_length(v["z0"], v["theta"], v["f0"])
-    return m.TransmissionLine(v["z0"], v["length"], er=v.get("er", 1.0), loss=v.get("loss", 0.0))
+    # no `loss` field: the lossless model (real A, D and imaginary B, C: half the arithmetic)
+    return m.TransmissionLine(v["z0"], v["length"], er=v.get("er", 1.0), loss=v.get("loss"))
 
 
 FACTORIES: dict[str, Factory] = {

@@ -34,6 +34,7 @@ from pmrf_cli.models.base import as_array, freq_array
 from pmrf_cli.models.lines.common import (
     ETA0,
     SIGMA_COPPER,
+    cpow,
     positive_f,
     roughness_factor,
     surface_resistance,
@@ -78,7 +79,7 @@ def kirschning_jansen_eps(u, fn, er, e0) -> Array:
     p2 = 0.33622 * (1 - jnp.exp(-0.03442 * er))
     p3 = 0.0363 * jnp.exp(-4.6 * u) * (1 - jnp.exp(-((fn / 38.7) ** 4.97)))
     p4 = 1 + 2.751 * (1 - jnp.exp(-((er / 15.916) ** 8)))
-    pf = p1 * p2 * ((0.1844 + p3 * p4) * fn) ** 1.5763
+    pf = p1 * p2 * cpow((0.1844 + p3 * p4) * fn, 1.5763)
     return er - (er - e0) / (1 + pf)
 
 
@@ -99,12 +100,12 @@ def jansen_kirschning_z(u, fn, er, e0, ef, z0) -> Array:
     r10 = 0.00044 * er**2.136 + 0.0184
     r11 = (fn / 19.47) ** 6 / (1 + 0.0962 * (fn / 19.47) ** 6)
     r12 = 1 / (1 + 0.00245 * u**2)
-    r13 = 0.9408 * ef**r8 - 0.9603
-    r14 = (0.9408 - r9) * e0**r8 - 0.9603
+    r13 = 0.9408 * cpow(ef, r8) - 0.9603
+    r14 = (0.9408 - r9) * cpow(e0, r8) - 0.9603
     r15 = 0.707 * r10 * (fn / 12.3) ** 1.097
     r16 = 1 + 0.0503 * er**2 * r11 * (1 - jnp.exp(-((u / 15) ** 6)))
     r17 = r7 * (1 - 1.1241 * r12 / r16 * jnp.exp(-0.026 * fn**1.15656 - r15))
-    return z0 * (r13 / r14) ** r17
+    return z0 * cpow(r13 / r14, r17)
 
 
 def dielectric_loss(er, eeff, tand, f) -> Array:
