@@ -4,9 +4,11 @@ A circuit is evaluated in two stages: first each component's chain form or port 
 grid (zc, gamma, cosh, the stamp entries: the physics), then the solver on those arrays (the
 cascade product or the elimination). Components of one type and one structure (the same pytree
 and field shapes: seven microstrip sections, ten capacitors) are evaluated together, by one
-`jax.vmap` over their stacked parameters, so the program holds each model's physics once per
+loop over their stacked parameters, so the program holds each model's physics once per
 group, not once per component: the traced program, and with it the compile time, grows with the
-number of component *types*, and only the solver grows with the number of components.
+number of component *types*, and only the solver grows with the number of components. The group
+is evaluated by a loop over its members, whose results land in memory before the solver reads
+them (a stage boundary that XLA keeps; see `_evaluate_group`).
 
 Python numbers and exact zeros in the results (`cplx.Cx` parts: `None`, 1.0) are the same for
 every member of a group (one trace), so they stay Python values after the vmap and the solver
@@ -50,7 +52,12 @@ def _group_key(model, method: str) -> Hashable | None:
 
 
 def _evaluate_group(method: str, models: Sequence, freq) -> list:
-    """`getattr(m, method)(freq)` for every model of one group, by one vmap."""
+    """`getattr(m, method)(freq)` for every model of one group, by one loop over the members.
+
+    A loop (`lax.map`), not a vmap: its outputs are buffers in memory, a boundary XLA cannot
+    fuse across. Fused into the solver, a component's physics (sin, cos, the media formulas) is
+    duplicated into every fusion that reads one of its stamp entries: a Wilkinson whose line
+    lengths vary carried 39 sines and cosines for two lines, and ran 5x slower."""
     flat = [jax.tree_util.tree_flatten(m) for m in models]
     treedef = flat[0][1]
     first = flat[0][0]
@@ -69,7 +76,7 @@ def _evaluate_group(method: str, models: Sequence, freq) -> list:
         info["arrays"] = [j for j, x in enumerate(out_leaves) if _is_array(x)]
         return [out_leaves[j] for j in info["arrays"]]
 
-    batched = jax.vmap(one)(*stacked)
+    batched = jax.lax.map(lambda xs: one(*xs), tuple(stacked))
     results = []
     for k in range(len(models)):
         leaves = list(info["leaves"])

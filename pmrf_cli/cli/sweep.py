@@ -176,9 +176,7 @@ def sweep(
         tile_points = CPU_TILE_POINTS if dev.platform == "cpu" else None
         per_tile = tile_samples(plan, tile_points)
         if chunk is None:
-            unit = (per_tile or 1) * ncores
-            if chunk_size > unit:
-                chunk_size -= chunk_size % unit  # whole tiles for every core: no padding, no copy
+            chunk_size = balanced_chunk(n, chunk_size, (per_tile or 1) * ncores)
         z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
         extra = {"chunk": chunk_size, "per_point": plan.per_point}
         if axes:
@@ -263,6 +261,18 @@ def sweep(
         return 0
 
     run_command(body)
+
+
+def balanced_chunk(n: int, limit: int, unit: int) -> int:
+    """Samples per chunk: as many chunks as `limit` (the memory budget's chunk) needs, equal in
+    size, each a whole number of `unit`s (tiles for every core) where that stays within n. The
+    last chunk is then nearly full: padding costs less than one unit per chunk, not up to a
+    whole chunk (1000 samples in chunks of 936 computed 1872)."""
+    chunks = -(-n // max(limit, 1))
+    size = -(-n // chunks)
+    if size > unit:
+        size = min(-(-size // unit) * unit, n)
+    return size
 
 
 class _Sink:
