@@ -41,13 +41,19 @@ def run_command(body: Callable[[], int | None]) -> None:
         raise typer.Exit(0)
     except Exception as exc:  # noqa: BLE001 - classified below
         if isinstance(exc, user_errors()):
-            msg = str(exc)
-            if ": error: " not in msg.split("\n", 1)[0]:
-                msg = f"pmrf: error: {msg}"
-            print(msg, file=sys.stderr)
+            print(error_text(exc), file=sys.stderr)
             raise typer.Exit(1)
         raise
     raise typer.Exit(code or 0)
+
+
+def error_text(exc: BaseException) -> str:
+    """The lines printed for a user error: as raised when they carry a position
+    (`FILE:LINE:COL: error: ...`), else prefixed with `pmrf: error: `."""
+    msg = str(exc)
+    if ": error: " not in msg.split("\n", 1)[0]:
+        msg = f"pmrf: error: {msg}"
+    return msg
 
 
 def check_output_path(path: Path | None) -> None:
@@ -112,17 +118,23 @@ def load(path: str, sets: list[str] | None = None):
     text, source = read_netlist_text(path)
     base_dir = Path.cwd() if path == "-" else Path(path).resolve().parent
     spec = parse_netlist(text, source, base_dir)
-    if sets:
-        overrides = {}
-        for item in sets:
-            if "=" not in item:
-                raise UserError(f"--set {item!r}: expected NAME=VALUE")
-            k, v = item.split("=", 1)
-            if not k.strip() or not v.strip():
-                raise UserError(f"--set {item!r}: expected NAME=VALUE")
-            overrides[k.strip()] = v.strip()
+    overrides = parse_sets(sets)
+    if overrides:
         spec = apply_overrides(spec, overrides)
     return spec, flatten(spec)
+
+
+def parse_sets(sets: list[str] | None) -> dict[str, str]:
+    """`--set NAME=VALUE` options -> {NAME: VALUE} (syntax only; the netlist checks the rest)."""
+    overrides = {}
+    for item in sets or []:
+        if "=" not in item:
+            raise UserError(f"--set {item!r}: expected NAME=VALUE")
+        k, v = item.split("=", 1)
+        if not k.strip() or not v.strip():
+            raise UserError(f"--set {item!r}: expected NAME=VALUE")
+        overrides[k.strip()] = v.strip()
+    return overrides
 
 
 def parse_freq_option(text: str):

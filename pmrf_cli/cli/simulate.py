@@ -1,16 +1,40 @@
-"""`pmrf simulate`, `pmrf validate`, `pmrf schema`: one nominal evaluation, checks, the schema."""
+"""`pmrf simulate`, `pmrf validate`, `pmrf schema`: nominal evaluations, checks, the schema.
+
+`pmrf simulate A.yaml B.yaml ... -o DIR/` evaluates many netlists in one process, so JAX starts
+once. Every netlist is checked (and every output name decided) before JAX is imported; a bad one
+fails the command with its errors and nothing written. Then each is simulated and written in
+turn, atomically, to DIR/<netlist stem>.sNp (or .h5, .csv, .json with --format).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from pmrf_cli.cli.common import Timer, UserError, atomic_output, check_output_path, grid_of, load, run_command
+from pmrf_cli.cli.common import (
+    Timer,
+    UserError,
+    atomic_output,
+    check_output_path,
+    error_text,
+    grid_of,
+    load,
+    parse_freq_option,
+    parse_sets,
+    run_command,
+    user_errors,
+)
 
 FORMATS = ("touchstone", "hdf5", "csv", "json")
+#: File extensions of the formats in a directory output (Touchstone: .sNp, N the port count).
+EXTENSIONS = {"hdf5": ".h5", "csv": ".csv", "json": ".json"}
+#: The stem of the output file of a netlist read from standard input (`-`) into a directory.
+STDIN_STEM = "stdin"
 
 
 def output_format(output: Optional[Path], fmt: Optional[str], nports: int) -> str:
@@ -34,10 +58,13 @@ def output_format(output: Optional[Path], fmt: Optional[str], nports: int) -> st
     raise UserError(f"{output}: cannot tell the format from the extension; use .sNp, .h5, .csv, .json or --format")
 
 
+def extension(fmt: str, nports: int) -> str:
+    """The file extension of `fmt` for a circuit of `nports` ports (.s2p, .h5, .csv, .json)."""
+    return f".s{nports}p" if fmt == "touchstone" else EXTENSIONS[fmt]
+
+
 def write_result(output, fmt, flat, frequency, s, z0, params, command, device, precision) -> None:
     """Write one simulation in `fmt` to `output` (atomically) or stdout."""
-    from pmrf_cli.io import tabular, touchstone
-
     names = list(flat.port_names)
     comments = [
         f"pmrf simulate: {flat.spec.name or flat.spec.source}",
@@ -63,13 +90,22 @@ def write_result(output, fmt, flat, frequency, s, z0, params, command, device, p
             raise UserError(f"{output}: cannot write: {e.strerror or e}") from None
         return
 
-    def emit(fh):
-        if fmt == "touchstone":
-            touchstone.write_touchstone(fh, frequency, s, z0, comments)
-        elif fmt == "csv":
-            tabular.write_csv(fh, frequency, s, names)
-        else:
-            tabular.write_json(fh, frequency, s, names, z0, extra={"name": flat.spec.name})
+    # only the writer of this format is imported
+    if fmt == "touchstone":
+        from pmrf_cli.io.touchstone import write_touchstone
+
+        def emit(fh):
+            write_touchstone(fh, frequency, s, z0, comments)
+    elif fmt == "csv":
+        from pmrf_cli.io.tabular import write_csv
+
+        def emit(fh):
+            write_csv(fh, frequency, s, names)
+    else:
+        from pmrf_cli.io.tabular import write_json
+
+        def emit(fh):
+            write_json(fh, frequency, s, names, z0, extra={"name": flat.spec.name})
 
     if output is None:
         import io
@@ -83,69 +119,251 @@ def write_result(output, fmt, flat, frequency, s, z0, params, command, device, p
             emit(fh)
 
 
+# --- which outputs: one file or stdout, or one file per netlist in a directory ----------------------
+def _names_a_directory(output: str) -> bool:
+    return output.endswith("/") or output.endswith(os.sep) or bool(os.altsep and output.endswith(os.altsep))
+
+
+def output_directory(output: Optional[str], count: int) -> Optional[Path]:
+    """The directory `-o` names, or None when it names a file (or is absent: stdout).
+
+    `-o` names a directory when several netlists are given, or when it ends with a slash. The
+    directory must exist, except that one ending with a slash is created (its parent must
+    exist), once every netlist has passed its checks. With several netlists and no `-o` there
+    is nowhere to put them (stdout holds one result)."""
+    if output is None:
+        if count > 1:
+            raise UserError(f"{count} netlists need -o DIR: standard output holds one result")
+        return None
+    if output == "":
+        raise UserError("-o: empty path")
+    trailing = _names_a_directory(output)
+    if count == 1 and not trailing:
+        return None
+    path = Path(output)
+    if path.exists():
+        if not path.is_dir():
+            raise UserError(
+                f"{output}: not a directory (with several netlists -o names a directory: one output file per netlist)"
+            )
+    elif not trailing:
+        raise UserError(f"{output}: no such directory (end it with / to create it)")
+    elif not path.parent.is_dir():
+        raise UserError(f"{output}: no such directory: {path.parent}")
+    return path
+
+
+def _stem(netlist: str) -> str:
+    return STDIN_STEM if netlist == "-" else Path(netlist).stem
+
+
+def check_netlist_names(netlists: list[str], directory: Optional[Path], fmt: Optional[str]) -> None:
+    """Standard input at most once; in a directory, no two netlists writing the same file."""
+    stdin = netlists.count("-")
+    if stdin > 1:
+        raise UserError(f"- (standard input) is given {stdin} times: a netlist can be read from it only once")
+    if directory is None:
+        return
+    ext = EXTENSIONS.get(fmt.lower(), ".sNp") if fmt else ".sNp"
+    seen: dict[str, str] = {}
+    for netlist in netlists:
+        key = os.path.normcase(_stem(netlist))
+        if key in seen:
+            raise UserError(
+                f"{seen[key]} and {netlist} would both be written to {directory / _stem(netlist)}{ext}: "
+                "rename one, or simulate them separately"
+            )
+        seen[key] = netlist
+
+
+@dataclass
+class Job:
+    """One netlist, checked and with its output decided, ready to simulate."""
+
+    netlist: str
+    flat: object
+    frequency: object
+    fmt: str
+    output: Optional[Path]
+
+
+def prepare(netlist: str, sets, grid, fmt, output: Optional[str], directory: Optional[Path]) -> Job:
+    """Load and check one netlist (no JAX) and decide its output file and format."""
+    from pmrf_cli.netlist.blocks import check_blocks
+
+    spec, flat = load(netlist, sets)
+    frequency = grid if grid is not None else grid_of(flat, None)
+    check_blocks(flat, frequency)
+    nports = len(flat.port_names)
+    if directory is None:
+        path = None if output is None else Path(output)
+        if path is not None and path.is_dir():
+            raise UserError(f"{output}: is a directory (end it with / to write {_stem(netlist)}.* into it)")
+        fmt_ = output_format(path, fmt, nports)
+        if fmt_ == "hdf5" and path is None:
+            raise UserError("HDF5 output needs a file: give -o FILE.h5")
+        check_output_path(path)
+    else:
+        fmt_ = output_format(None, fmt, nports)
+        path = directory / (_stem(netlist) + extension(fmt_, nports))
+        if path.is_dir():
+            raise UserError(f"{path}: is a directory, so {netlist} cannot be written there")
+        if netlist != "-" and path.exists() and path.resolve() == Path(netlist).resolve():
+            raise UserError(f"{path}: the output of {netlist} would overwrite the netlist itself")
+    _check_nominal_domains(flat)
+    return Job(netlist, flat, frequency, fmt_, path)
+
+
+def _name_the_netlist(text: str, source: str) -> str:
+    """Lines of an error that do not name the netlist (a --set that does not fit it) get its name."""
+    return "\n".join(ln if source in ln else f"{source}: {ln}" for ln in text.splitlines())
+
+
+# --- compiling and evaluating ------------------------------------------------------------------------
+def _program_key(lowered, platform: str):
+    """What makes two lowered kernels the same executable: the program's bytes, its argument
+    and result structure (the parameter paths), and the platform. None if it cannot be told,
+    or if the program takes inputs besides the sample indices (arrays held by the kernel would
+    be inputs, not part of the bytes, and sharing the executable would share them)."""
+    import hashlib
+    import io
+
+    inner = getattr(lowered, "lowered", lowered)  # equinox wraps jax's Lowered
+    try:
+        if inner.in_tree.num_leaves != 1:
+            return None
+        buf = io.BytesIO()
+        inner.compiler_ir("stablehlo").operation.write_bytecode(file=buf)
+        key = (platform, hashlib.sha256(buf.getvalue()).hexdigest(), inner.in_tree, inner.out_tree)
+        hash(key)
+    except Exception:  # noqa: BLE001 - no key: compile without sharing
+        return None
+    return key
+
+
+def compile_once(lowered, platform: str, compiled: dict):
+    """Compile with pmrf's XLA options (`engine.compiled`), once per distinct program in this
+    process: netlists that lower to the same program share one executable (the persistent
+    compilation cache shares it across runs)."""
+    from pmrf_cli.engine.compiled import compile_lowered
+
+    key = _program_key(lowered, platform)
+    if key is not None and key in compiled:
+        return compiled[key]
+    exe = compile_lowered(lowered, platform)
+    if key is not None:
+        compiled[key] = exe
+    return exe
+
+
+def evaluate_job(job: Job, dev, compiled: dict, timer: Timer):
+    """S (F, P, P) and the parameter values {path: float} of one netlist at its nominal values."""
+    import jax
+    import numpy as np
+
+    from pmrf_cli.engine.kernel import SweepPlan, make_kernel
+    from pmrf_cli.netlist.flatten import nominal_values
+
+    with jax.default_device(dev):
+        plan = SweepPlan(job.flat, job.frequency, seed=None)
+        # one sample: tiles (which keep a large chunk's intermediates in cache) have nothing to
+        # split here, and without them the nominal build that decides the tiling is skipped
+        kernel = make_kernel(plan, tile_points=None)
+        idx = np.zeros(1, dtype=np.int64)
+        exe = compile_once(kernel.lower(idx), dev.platform, compiled)
+        timer.mark("compile")
+        values, s = exe(idx)
+        s = np.asarray(jax.block_until_ready(s))[0]
+        values = {k: float(np.asarray(v)[0]) for k, v in values.items()}
+    timer.mark("run")
+    nominal = nominal_values(job.flat)
+    params = {p: values.get(p, nominal[p]) for p in nominal}
+    return s, params
+
+
 def simulate(
-    netlist: str = typer.Argument(..., help="Netlist YAML file, or - for standard input."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (.sNp, .h5, .csv, .json); stdout if omitted."),
+    netlists: list[str] = typer.Argument(
+        ..., metavar="NETLIST", help="Netlist YAML files; - reads one from standard input."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "-o", "--output", metavar="PATH",
+        help="Output file (.sNp, .h5, .csv, .json); stdout if omitted. With several netlists, or "
+        "ending in /, a directory (DIR/ is created) that gets DIR/<netlist stem>.sNp (or .h5 ...).",
+    ),
     fmt: Optional[str] = typer.Option(None, "--format", help="touchstone, hdf5, csv or json (overrides the extension)."),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="Override a parameter: NAME=VALUE (repeatable)."),
     freq: Optional[str] = typer.Option(None, "--freq", help="Frequency grid START:STOP:POINTS[:log], e.g. 10MHz:3GHz:1001."),
     device: str = typer.Option("cpu", "--device", help="cpu or gpu."),
     precision: str = typer.Option("double", "--precision", help="double or single."),
 ) -> None:
-    """Simulate a netlist at its nominal values and write its S-parameters."""
+    """Simulate netlists at their nominal values and write their S-parameters."""
 
     def body():
         timer = Timer()
+        # everything about the input is checked before JAX is imported: bad input fails fast,
+        # and a bad netlist among many fails the command before any output is written
         if precision not in ("double", "single"):
             raise UserError(f"--precision {precision!r}: use double or single")
-        # everything about the input is checked before JAX is imported: bad input fails fast
-        from pmrf_cli.netlist.blocks import check_blocks
-        from pmrf_cli.netlist.flatten import nominal_values
-
-        spec, flat = load(netlist, sets)
-        frequency = grid_of(flat, freq)
-        check_blocks(flat, frequency)
-        fmt_ = output_format(output, fmt, len(flat.port_names))
-        check_output_path(output)
-        _check_nominal_domains(flat)
-        for w in flat.warnings:
-            print(str(w), file=sys.stderr)
+        if device.lower() not in ("cpu", "gpu"):
+            raise UserError(f"unknown device {device!r} (use cpu or gpu)")
+        if fmt and fmt.lower() not in FORMATS:
+            raise UserError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+        directory = output_directory(output, len(netlists))
+        check_netlist_names(netlists, directory, fmt)
+        parse_sets(sets)
+        grid = parse_freq_option(freq) if freq is not None else None
+        jobs, errors = [], []
+        for netlist in netlists:
+            try:
+                jobs.append(prepare(netlist, sets, grid, fmt, output, directory))
+            except Exception as exc:  # noqa: BLE001 - user errors are collected, the rest raised
+                if not isinstance(exc, user_errors()):
+                    raise
+                text = error_text(exc)
+                errors.append(text if len(netlists) == 1 else _name_the_netlist(text, _source(netlist)))
+        if errors:
+            raise UserError("\n".join(errors))
+        for job in jobs:
+            for w in job.flat.warnings:
+                print(str(w), file=sys.stderr)
         timer.mark("load")
         from pmrf_cli.engine import runtime
 
         runtime.configure(precision)
-        import jax
         import numpy as np
 
-        from pmrf_cli.engine.kernel import SweepPlan, make_kernel
+        import pmrf_cli.engine.kernel  # noqa: F401 - imported here so that its cost counts as import
 
         dev = runtime.select_device(device)
         timer.mark("import")
-        with jax.default_device(dev):
-            plan = SweepPlan(flat, frequency, seed=None)
-            kernel = make_kernel(plan)
-            idx = np.zeros(1, dtype=np.int64)
-            compiled = kernel.lower(idx).compile() if hasattr(kernel, "lower") else kernel
-            timer.mark("compile")
-            values, s = compiled(idx)
-            s = np.asarray(jax.block_until_ready(s))[0]
-            values = {k: float(np.asarray(v)[0]) for k, v in values.items()}
-        timer.mark("run")
-        nominal = nominal_values(flat)
-        params = {p: values.get(p, nominal[p]) for p in nominal}
-        z0 = np.array([float(np.asarray(v)) for v in _port_z0(flat, params)])
-        if not np.all(np.isfinite(s)):
-            bad = np.unique(np.nonzero(~np.isfinite(s))[0])
-            print(
-                f"pmrf: warning: S is not finite at {bad.size} frequencies (first {frequency[bad[0]]:.6g} Hz): "
-                "the circuit is singular there",
-                file=sys.stderr,
-            )
-        write_result(output, fmt_, flat, frequency, s, z0, params, " ".join(sys.argv), runtime.describe(dev), precision)
-        timer.mark("write")
+        if directory is not None and not directory.exists():
+            try:
+                directory.mkdir()
+            except OSError as e:
+                raise UserError(f"{output}: cannot create the directory: {e.strerror or e}") from None
+        command, described = " ".join(sys.argv), runtime.describe(dev)
+        compiled: dict = {}
+        for job in jobs:
+            s, params = evaluate_job(job, dev, compiled, timer)
+            z0 = np.array([float(np.asarray(v)) for v in _port_z0(job.flat, params)])
+            if not np.all(np.isfinite(s)):
+                bad = np.unique(np.nonzero(~np.isfinite(s))[0])
+                which = "" if len(jobs) == 1 else f"{job.flat.spec.source}: "
+                print(
+                    f"pmrf: warning: {which}S is not finite at {bad.size} frequencies "
+                    f"(first {job.frequency[bad[0]]:.6g} Hz): the circuit is singular there",
+                    file=sys.stderr,
+                )
+            write_result(job.output, job.fmt, job.flat, job.frequency, s, z0, params, command, described, precision)
+            timer.mark("write")
         timer.report()
 
     run_command(body)
+
+
+def _source(netlist: str) -> str:
+    """How errors name a netlist: its path as given, `<stdin>` for `-`."""
+    return "<stdin>" if netlist == "-" else netlist
 
 
 def _check_nominal_domains(flat) -> None:

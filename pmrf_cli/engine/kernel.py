@@ -59,9 +59,10 @@ CPU_TILE_POINTS = 40_000
 
 
 def is_ladder(plan: SweepPlan) -> bool:
-    """Whether the netlist's circuit takes the ladder fast path (checked on its nominal build)."""
-    values = parameter_function(plan.flat, None)(0)
-    return circuit_builder(plan.flat)(values).is_ladder()
+    """Whether the netlist's circuit takes the ladder fast path (decided on an abstract build:
+    `eval_shape` traces it without running or compiling anything)."""
+    values, build = parameter_function(plan.flat, None), circuit_builder(plan.flat)
+    return jax.eval_shape(lambda: build(values(0))).is_ladder()
 
 
 def tile_samples(plan: SweepPlan, tile_points: int | None) -> int | None:

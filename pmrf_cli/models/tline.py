@@ -74,7 +74,12 @@ def chain_stamp(parts: ChainParts) -> PortStamp:
 
 class TEMLine(Model):
     """Base for 2-port TEM lines: subclasses give `zc_gamma(freq)` and a `length` field, or
-    override `electrical(freq) -> (zc, gamma * length)`."""
+    override `electrical(freq) -> (zc, gamma * length)`.
+
+    A line's chain form is `chain_of(medium(freq), length)`: the medium (by default (zc, gamma);
+    for some lines (Z', Y') per metre) holds all the physics and does not depend on the length,
+    so lines of one medium (the sections of a stepped-impedance filter that share a width) share
+    its evaluation in a circuit (`circuit.stages`)."""
 
     @property
     def nports(self) -> int:
@@ -89,9 +94,20 @@ class TEMLine(Model):
         zc, gamma = self.zc_gamma(freq)
         return zc, gamma * self.length
 
+    def medium(self, freq):
+        """The length-independent quantities on the grid that `chain_of` takes: (zc, gamma)."""
+        return self.zc_gamma(freq)
+
+    @staticmethod
+    def chain_of(medium, length) -> ChainParts:
+        """The chain form of `length` metres of `medium`."""
+        zc, gamma = medium
+        return line_chain(zc, gamma * length)
+
     def chain(self, freq) -> ChainParts:
-        zc, gl = self.electrical(freq)
-        return line_chain(zc, gl)
+        if type(self).electrical is not TEMLine.electrical:
+            return line_chain(*self.electrical(freq))
+        return self.chain_of(self.medium(freq), self.length)
 
     def s(self, freq) -> Array:
         z = self.port_z0()

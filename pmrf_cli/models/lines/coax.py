@@ -87,5 +87,10 @@ class Coax(TEMLine):
         """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
         return zc_gamma(*self.rlgc(freq))
 
-    def chain(self, freq) -> ChainParts:
-        return rlgc_chain(*self.rlgc(freq), self.length)
+    def medium(self, freq) -> tuple[Array, Array]:
+        """(Z', Y') per metre: the chain form below is finite at DC, where zc is not."""
+        return self.rlgc(freq)
+
+    @staticmethod
+    def chain_of(medium, length) -> ChainParts:
+        return rlgc_chain(*medium, length)
