@@ -79,6 +79,31 @@ def field_values(comp: FlatComponent, values: Mapping[str, object]) -> dict[str,
     return {k: evaluate(e, values, jnp) for k, e in comp.fields.items() if k != "file"}
 
 
+def share_medium(media: dict, comp: FlatComponent, model):
+    """`model`, holding the very arrays of an earlier line of the same type whose fields other
+    than `length` are the same expressions: lines of one medium then share its evaluation
+    (`circuit.stages` tells a medium by the identity of its arrays; under a trace, equal
+    constants are distinct arrays)."""
+    import jax
+
+    if not hasattr(model, "chain_of"):
+        return model
+    try:
+        tag = (comp.type, tuple(sorted((k, e) for k, e in comp.fields.items() if k != "length")))
+        hash(tag)
+    except TypeError:
+        return model
+    first = media.setdefault(tag, model)
+    if first is model:
+        return model
+    mine, treedef = jax.tree_util.tree_flatten_with_path(model)
+    theirs, their_def = jax.tree_util.tree_flatten_with_path(first)
+    if treedef != their_def:
+        return model
+    leaves = [x if getattr(path[-1], "name", None) == "length" else y for (path, x), (_, y) in zip(mine, theirs)]
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
 def circuit_builder(flat: FlatNetlist) -> Callable[[Mapping[str, object]], object]:
     """Return `values -> Circuit` for this netlist (static work done here, once)."""
     import jax.numpy as jnp
@@ -96,8 +121,10 @@ def circuit_builder(flat: FlatNetlist) -> Callable[[Mapping[str, object]], objec
 
     def build(values: Mapping[str, object]):
         parts = []
+        media: dict = {}
         for comp, factory, block in plan:
-            parts.append((comp.path, factory.make(field_values(comp, values), comp, block), comp.nodes))
+            model = share_medium(media, comp, factory.make(field_values(comp, values), comp, block))
+            parts.append((comp.path, model, comp.nodes))
         z0 = jnp.stack([jnp.asarray(evaluate(z, values, jnp), dtype=float) for z in port_exprs])
         return Circuit(parts, ports=flat.port_names, z0=z0)
 

@@ -164,3 +164,32 @@ def test_fused_calls_grow_linearly(tmp_path):
     c2, c4 = _probe(2, tmp_path), _probe(4, tmp_path)
     # linear growth doubles (at most) from 2 to 4 lines; the exponential case grew ~18x
     assert c4 <= 2.5 * c2, (c2, c4)
+
+
+def _loop_lengths(fn) -> list[int]:
+    return sorted(e.params["length"] for e in jax.make_jaxpr(fn)().jaxpr.eqns if e.primitive.name == "scan")
+
+
+def test_lines_of_one_medium_share_its_evaluation():
+    """Six sections of two widths: the media loop runs twice, the per-line loop six times."""
+    widths = (5.5e-3, 0.3e-3) * 3
+    calls = [("chain", _microstrip(w, 4e-3 + 1e-3 * i)) for i, w in enumerate(widths)]
+    assert _loop_lengths(lambda: evaluate_components(calls, FREQ)) == [2, 6]
+    got = evaluate_components(calls, FREQ)
+    for (_, m), g in zip(calls, got):
+        for a, b in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(m.chain(FREQ))):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-15)
+
+
+def test_netlist_lines_share_media_under_a_trace():
+    """In a sweep's traced build, equal constants are distinct tracers: the builder hands lines
+    of equal field expressions the same arrays, so examples/microstrip_lpf.yaml's five sections
+    evaluate two media."""
+    from pmrf_cli.engine.kernel import SweepPlan, _sample_values
+    from pmrf_cli.netlist import flatten, load_netlist
+    from pmrf_cli.netlist.build import circuit_builder
+
+    flat = flatten(load_netlist(str(Path(__file__).parents[2] / "examples" / "microstrip_lpf.yaml")))
+    values = _sample_values(SweepPlan(flat, flat.frequency_hz, seed=1, per_point=4))
+    build = circuit_builder(flat)
+    assert _loop_lengths(lambda: build(values(jnp.asarray(3))).s(FREQ)) == [2, 5]
