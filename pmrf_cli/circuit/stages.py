@@ -73,7 +73,10 @@ def _loop(fn, stacked: Sequence, count: int) -> list:
         info["arrays"] = [j for j, x in enumerate(out_leaves) if _is_array(x)]
         return [out_leaves[j] for j in info["arrays"]]
 
-    batched = jax.lax.map(one, tuple(stacked))
+    if any(isinstance(a, jax.core.Tracer) for a in stacked):
+        batched = jax.lax.map(one, tuple(stacked))
+    else:  # eager (op by op): nothing fuses, and a vmap dispatches each op once, uncompiled
+        batched = jax.vmap(lambda *a: one(a))(*stacked)
     results = []
     for k in range(count):
         leaves = list(info["leaves"])
