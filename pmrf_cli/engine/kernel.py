@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -130,7 +129,7 @@ def make_kernel(
         out = jax.lax.map(batched, indices.reshape(tiles, size))
         return jax.tree_util.tree_map(lambda x: x.reshape((tiles * size,) + x.shape[2:])[:n], out)
 
-    return eqx.filter_jit(tiled)
+    return jax.jit(tiled)
 
 
 def compile_for(kernel: Callable, chunk: int, platform: str = "cpu"):
