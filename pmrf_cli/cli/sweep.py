@@ -299,16 +299,20 @@ class _Sink:
 
 
 def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
+    """Check and write one chunk, part by part (each part is whole samples in order)."""
     start, count, handle = pending
-    out = runner.result(handle)
-    values, s = out[0], out[1]
-    if checks is not None:
-        checks.add(start, np.asarray(out[2])[:count], np)
-        if checks.bad_samples:
-            raise UserError(checks.error())
-    s = np.asarray(s)[:count]
-    params = {k: np.asarray(v)[:count].astype(np.float64) for k, v in values.items()}
-    writer.write(start, s, params)
+    for out in runner.result(handle):
+        n = min(runner.part, count - (writer.samples_done - start))
+        if n <= 0:
+            break
+        first = writer.samples_done
+        values, s = out[0], out[1]
+        if checks is not None:
+            checks.add(first, np.asarray(out[2])[:n], np)
+            if checks.bad_samples:
+                raise UserError(checks.error())
+        params = {k: np.asarray(v)[:n].astype(np.float64) for k, v in values.items()}
+        writer.write(first, np.asarray(s)[:n], params)
     if progress is not None:
         rate = (writer.samples_done - done0) / max(time.perf_counter() - t0, 1e-9)
         progress.update(progress.task_ids[0], completed=writer.samples_done, rate=f"{rate:,.0f} samples/s")

@@ -46,14 +46,14 @@ class ChunkRunner:
             return self.compiled(indices)  # JAX dispatches asynchronously
         return [self._pool.submit(self._run, indices[k * self.part:(k + 1) * self.part]) for k in range(self.workers)]
 
-    def result(self, handle):
-        """The chunk's outputs as host arrays, parts joined in sample order."""
+    def result(self, handle) -> list:
+        """The chunk's outputs as host arrays, one entry per part, in sample order (parts are
+        not joined: that copy of the whole chunk cost as much as the kernel for cheap ladders)."""
         import jax
 
         if self._pool is None:
-            return jax.tree_util.tree_map(np.asarray, handle)
-        parts = [f.result() for f in handle]
-        return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0), *parts)
+            return [jax.tree_util.tree_map(np.asarray, handle)]
+        return [f.result() for f in handle]
 
     def close(self) -> None:
         """Stop the threads (after the calls in flight)."""
