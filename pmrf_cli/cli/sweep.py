@@ -148,6 +148,7 @@ def sweep(
             padded_indices,
             tile_samples,
         )
+        from pmrf_cli.engine import program_cache
         from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
 
@@ -200,10 +201,19 @@ def sweep(
         with jax.default_device(dev):
             dtype = np.complex64 if precision == "single" else None
             checks = None if allow_unphysical else _RangeChecks(check_labels(plan))
-            kernel = make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None)
             # each core evaluates an equal part of every chunk (the same bits for any number)
             workers = max(w for w in range(1, ncores + 1) if chunk_size % w == 0)
-            runner = ChunkRunner(compile_for(kernel, chunk_size // workers, dev.platform), chunk_size // workers, workers)
+            part = chunk_size // workers
+            key = program_cache.program_key(
+                "sweep", *program_cache.netlist_parts(flat, sets, frequency), plan.seed, plan.per_point,
+                tuple((k, np.asarray(v).tobytes()) for k, v in grid.coordinates().items()),
+                precision, tile_points, checks is not None, part, runtime.describe(dev),
+            )
+            kernel = program_cache.kernel(
+                key, lambda: make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None),
+                padded_indices(0, part, part), dev.platform,
+            )
+            runner = ChunkRunner(compile_for(kernel, part, dev.platform), part, workers)
             timer.mark("compile")
             # a new file is created once the first chunk has passed its checks: a refused sweep
             # leaves no file, and an --overwrite-n file survives it

@@ -286,3 +286,41 @@ def test_cores_give_the_same_bits(tmp_path):
     a, b = _read(one), _read(two)
     assert np.array_equal(a["s"].view(np.uint8), b["s"].view(np.uint8))
     assert all(np.array_equal(a["params"][k], b["params"][k]) for k in a["params"])
+
+
+def test_stored_programs_give_the_same_bits(netlist, tmp_path):
+    """A warm run loads the traced program from the cache: the file is bit-identical to a run
+    without any cache, and a changed input (`--set`) is a new program, never a stale one."""
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if k != "PMRF_NO_CACHE"}
+    env.update(PMRF_CACHE_DIR=str(cache), HDF5_USE_FILE_LOCKING="FALSE")
+
+    def run(name, *extra, cached=True):
+        out = tmp_path / name
+        proc = _pmrf("sweep", netlist, "--batch", 40, "--seed", 2, "-o", out, "-q", *extra,
+                     env=env if cached else dict(env, PMRF_NO_CACHE="1"))
+        assert proc.wait(timeout=300) == 0, proc.stderr.read()
+        return _read(out)
+
+    plain = run("plain.h5", cached=False)
+    cold, warm = run("cold.h5"), run("warm.h5")
+    assert len(list((cache / "programs").glob("*.jaxexport"))) == 1
+    for d in (cold, warm):
+        assert np.array_equal(d["s"].view(np.uint8), plain["s"].view(np.uint8))
+    other = run("other.h5", "--set", "Lnom=9nH")
+    assert len(list((cache / "programs").glob("*.jaxexport"))) == 2
+    assert not np.array_equal(other["s"], plain["s"])
+    np.testing.assert_array_equal(other["params"]["Lnom"], 9e-9)
+
+
+def test_simulate_loads_stored_programs_too(netlist, tmp_path):
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if k != "PMRF_NO_CACHE"}
+    env["PMRF_CACHE_DIR"] = str(cache)
+    outs = []
+    for name, extra in (("a.s2p", {}), ("b.s2p", {}), ("c.s2p", {"PMRF_NO_CACHE": "1"})):
+        proc = _pmrf("simulate", netlist, "-o", tmp_path / name, env=dict(env, **extra))
+        assert proc.wait(timeout=300) == 0, proc.stderr.read()
+        outs.append((tmp_path / name).read_text())
+    assert outs[0] == outs[1] == outs[2]
+    assert len(list((cache / "programs").glob("*.jaxexport"))) == 1
