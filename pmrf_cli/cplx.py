@@ -13,6 +13,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 Part = Any  # jax array, Python float, or None (exact zero)
 
@@ -160,8 +161,9 @@ class Cx:
 jax.tree_util.register_pytree_node(Cx, lambda x: ((x.re, x.im), None), lambda _, parts: Cx(*parts))
 
 
-def _is_array(x) -> bool:
-    return isinstance(x, (jax.Array, jax.core.Tracer))
+def is_array(x) -> bool:
+    """A JAX array, tracer or numpy array (not a Python number, not an exact zero)."""
+    return isinstance(x, (jax.Array, jax.core.Tracer, np.ndarray))
 
 
 def materialize(tree):
@@ -173,7 +175,7 @@ def materialize(tree):
     Exact zeros (`None`) and Python numbers are left alone: trace-time folding still sees them.
     """
     leaves, treedef = jax.tree_util.tree_flatten(tree)
-    where = [i for i, x in enumerate(leaves) if _is_array(x)]
+    where = [i for i, x in enumerate(leaves) if is_array(x)]
     if not where:
         return tree
     staged = jax.lax.optimization_barrier([leaves[i] for i in where])

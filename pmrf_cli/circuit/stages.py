@@ -27,14 +27,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pmrf_cli.cplx import materialize
+from pmrf_cli.cplx import is_array, materialize
 
 #: Fields larger than this (S-parameter data, say) are not stacked: such models run alone.
 MAX_STACKED_LEAF = 64
-
-
-def _is_array(x) -> bool:
-    return isinstance(x, (jax.Array, jax.core.Tracer, np.ndarray))
 
 
 def _group_key(model, method: str) -> Hashable | None:
@@ -42,7 +38,7 @@ def _group_key(model, method: str) -> Hashable | None:
     leaves, treedef = jax.tree_util.tree_flatten(model)
     sig = []
     for x in leaves:
-        if _is_array(x):
+        if is_array(x):
             if np.size(x) > MAX_STACKED_LEAF:
                 return None
             sig.append((tuple(np.shape(x)), str(jnp.result_type(x))))
@@ -70,7 +66,7 @@ def _loop(fn, stacked: Sequence, count: int) -> list:
         out = fn(*args)
         out_leaves, out_def = jax.tree_util.tree_flatten(out)
         info["def"], info["leaves"] = out_def, out_leaves
-        info["arrays"] = [j for j, x in enumerate(out_leaves) if _is_array(x)]
+        info["arrays"] = [j for j, x in enumerate(out_leaves) if is_array(x)]
         return [out_leaves[j] for j in info["arrays"]]
 
     if any(isinstance(a, jax.core.Tracer) for a in stacked):
@@ -91,7 +87,7 @@ def _evaluate_group(method: str, models: Sequence, freq) -> list:
     flat = [jax.tree_util.tree_flatten(m) for m in models]
     treedef = flat[0][1]
     first = flat[0][0]
-    where = [i for i, x in enumerate(first) if _is_array(x)]
+    where = [i for i, x in enumerate(first) if is_array(x)]
     stacked = [jnp.stack([jnp.asarray(leaves[i]) for leaves, _ in flat]) for i in where]
 
     def one(*arrays):
@@ -125,7 +121,7 @@ def _medium_key(model, method: str) -> Hashable | None:
             continue
         if isinstance(x, jax.core.Tracer):
             key.append(("traced", id(x)))
-        elif _is_array(x):
+        elif is_array(x):
             if np.size(x) > MAX_STACKED_LEAF:
                 return None
             key.append((tuple(np.shape(x)), np.asarray(x).tobytes()))

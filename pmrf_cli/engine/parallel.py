@@ -30,18 +30,13 @@ class ChunkRunner:
         self.workers = max(1, int(workers))
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pmrf-kernel") if self.workers > 1 else None
 
-    @property
-    def chunk(self) -> int:
-        """Samples per chunk: `workers` parts."""
-        return self.part * self.workers
-
     def _run(self, indices: np.ndarray):
         import jax
 
         return jax.tree_util.tree_map(np.asarray, self.compiled(indices))
 
     def submit(self, indices: np.ndarray) -> list[Future] | object:
-        """Start evaluating one chunk (`chunk` indices)."""
+        """Start evaluating one chunk (`workers * part` indices)."""
         if self._pool is None:
             return self.compiled(indices)  # JAX dispatches asynchronously
         return [self._pool.submit(self._run, indices[k * self.part:(k + 1) * self.part]) for k in range(self.workers)]

@@ -14,8 +14,8 @@ class DeviceError(RuntimeError):
 
 
 def usable_cores() -> int:
-    """CPU cores this process may run on (its affinity mask; `PMRF_CPU_DEVICES` overrides)."""
-    env = os.environ.get("PMRF_CPU_DEVICES")
+    """CPU cores this process may run on (its affinity mask; `PMRF_CORES` overrides)."""
+    env = os.environ.get("PMRF_CORES")
     if env:
         try:
             return max(1, int(env))
