@@ -57,6 +57,14 @@ class Frequency(eqx.Module):
         object.__setattr__(obj, "f", f)
         return obj
 
+    @classmethod
+    def traced(cls, f) -> "Frequency":
+        """A grid holding `f` (Hz) as given, a jax array or tracer: for derivatives with respect
+        to frequency (`jax.jvp(lambda f: model.s(Frequency.traced(f)), ...)`). No checks."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "f", f)
+        return obj
+
     @property
     def npoints(self) -> int:
         """Number of grid points."""

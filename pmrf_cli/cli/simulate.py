@@ -63,8 +63,9 @@ def extension(fmt: str, nports: int) -> str:
     return f".s{nports}p" if fmt == "touchstone" else EXTENSIONS[fmt]
 
 
-def write_result(output, fmt, flat, frequency, s, z0, params, command, device, precision) -> None:
-    """Write one simulation in `fmt` to `output` (atomically) or stdout."""
+def write_result(output, fmt, flat, frequency, s, z0, params, command, device, precision, specs=(), margins=None) -> None:
+    """Write one simulation in `fmt` to `output` (atomically) or stdout; an HDF5 file also
+    keeps the margins of `specs` (bound specs)."""
     names = list(flat.port_names)
     comments = [
         f"pmrf simulate: {flat.spec.name or flat.spec.source}",
@@ -77,15 +78,17 @@ def write_result(output, fmt, flat, frequency, s, z0, params, command, device, p
 
         from pmrf_cli import __version__
         from pmrf_cli.io.results import ResultsMeta, write_simulation
+        from pmrf_cli.io.scored import spec_attrs
 
         meta = ResultsMeta(
             netlist_text=flat.spec.text, port_names=tuple(names), port_z0=z0, frequency=frequency,
             parameter_paths=tuple(params), samples=1, seed=None, precision=precision,
             pmrf_version=__version__, jax_version=jax.__version__, device=device, command=command,
+            specs=spec_attrs(specs),
         )
         check_output_path(output)
         try:
-            write_simulation(output, meta, s, params)
+            write_simulation(output, meta, s, params, margins)
         except OSError as e:
             raise UserError(f"{output}: cannot write: {e.strerror or e}") from None
         return
@@ -185,6 +188,7 @@ class Job:
     frequency: object
     fmt: str
     output: Optional[Path]
+    specs: tuple = ()  # bound specs (pmrf_cli.specs.spec.BoundSpec)
 
 
 def prepare(netlist: str, sets, grid, fmt, output: Optional[str], directory: Optional[Path]) -> Job:
@@ -211,7 +215,9 @@ def prepare(netlist: str, sets, grid, fmt, output: Optional[str], directory: Opt
         if netlist != "-" and path.exists() and path.resolve() == Path(netlist).resolve():
             raise UserError(f"{path}: the output of {netlist} would overwrite the netlist itself")
     _check_nominal_domains(flat)
-    return Job(netlist, flat, frequency, fmt_, path)
+    from pmrf_cli.specs.bind import bind_specs
+
+    return Job(netlist, flat, frequency, fmt_, path, bind_specs(flat, frequency))
 
 
 def _name_the_netlist(text: str, source: str) -> str:
@@ -257,7 +263,8 @@ def compile_once(lowered, platform: str, compiled: dict):
 
 
 def evaluate_job(job: Job, dev, compiled: dict, timer: Timer, sets=None, precision: str = "double"):
-    """S (F, P, P) and the parameter values {path: float} of one netlist at its nominal values."""
+    """S (F, P, P), the parameter values {path: float} and the spec margins (or None) of one
+    netlist at its nominal values."""
     import jax
     import numpy as np
 
@@ -267,7 +274,7 @@ def evaluate_job(job: Job, dev, compiled: dict, timer: Timer, sets=None, precisi
     from pmrf_cli.netlist.flatten import nominal_values
 
     with jax.default_device(dev):
-        plan = SweepPlan(job.flat, job.frequency, seed=None)
+        plan = SweepPlan(job.flat, job.frequency, seed=None, specs=job.specs)
         # one sample: tiles (which keep a large chunk's intermediates in cache) have nothing to
         # split here, and without them the nominal build that decides the tiling is skipped
         idx = np.zeros(1, dtype=np.int64)
@@ -278,13 +285,14 @@ def evaluate_job(job: Job, dev, compiled: dict, timer: Timer, sets=None, precisi
         kernel = program_cache.kernel(key, lambda: make_kernel(plan, tile_points=None), idx, dev.platform)
         exe = compile_once(kernel.lower(idx), dev.platform, compiled)
         timer.mark("compile")
-        values, s = exe(idx)
-        s = np.asarray(jax.block_until_ready(s))[0]
-        values = {k: float(np.asarray(v)[0]) for k, v in values.items()}
+        out = jax.block_until_ready(exe(idx))
+        s = np.asarray(out["s"])[0]
+        values = {k: float(np.asarray(v)[0]) for k, v in out["values"].items()}
+        margins = np.asarray(out["margins"])[0] if "margins" in out else None
     timer.mark("run")
     nominal = nominal_values(job.flat)
     params = {p: values.get(p, nominal[p]) for p in nominal}
-    return s, params
+    return s, params, margins
 
 
 def simulate(
@@ -350,7 +358,7 @@ def simulate(
         command, described = " ".join(sys.argv), runtime.describe(dev)
         compiled: dict = {}
         for job in jobs:
-            s, params = evaluate_job(job, dev, compiled, timer, sets, precision)
+            s, params, margins = evaluate_job(job, dev, compiled, timer, sets, precision)
             z0 = np.array([float(np.asarray(v)) for v in _port_z0(job.flat, params)])
             if not np.all(np.isfinite(s)):
                 bad = np.unique(np.nonzero(~np.isfinite(s))[0])
@@ -360,7 +368,13 @@ def simulate(
                     f"(first {job.frequency[bad[0]]:.6g} Hz): the circuit is singular there",
                     file=sys.stderr,
                 )
-            write_result(job.output, job.fmt, job.flat, job.frequency, s, z0, params, command, described, precision)
+            write_result(job.output, job.fmt, job.flat, job.frequency, s, z0, params, command, described, precision,
+                         job.specs, margins)
+            if job.specs:
+                from pmrf_cli.specs.report import margins_table
+
+                title = job.flat.spec.name or job.flat.spec.source
+                print(margins_table(job.specs, margins, title), file=sys.stderr if job.output is None else sys.stdout)
             timer.mark("write")
         timer.report()
 

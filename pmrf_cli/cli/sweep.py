@@ -25,14 +25,14 @@ class _StopFlag:
         self.signum = signum
 
 
-def _progress(enabled: bool, total: int, done: int):
+def _progress(enabled: bool, total: int, done: int, label: str = "sweep"):
     if not enabled:
         return None
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+        TextColumn(label), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
         console=Console(stderr=True), transient=True,
     )
@@ -87,11 +87,15 @@ def sweep(
     device: str = typer.Option("cpu", "--device", help="cpu or gpu."),
     cores: Optional[int] = typer.Option(None, "--cores", help="CPU cores to use (default: all this process may run on); the results are the same bits for any number."),
     precision: str = typer.Option("double", "--precision", help="double or single."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Evaluate on the Dask cluster of this scheduler: ADDRESS (tcp://host:8786) or a scheduler file (pip install 'pmrf-cli[cluster]')."),
+    dask_workers: Optional[int] = typer.Option(None, "--workers", help="Evaluate on a local Dask cluster of N worker processes (pip install 'pmrf-cli[cluster]')."),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="Override a parameter: NAME=VALUE (repeatable)."),
     freq: Optional[str] = typer.Option(None, "--freq", help="Frequency grid START:STOP:POINTS[:log]."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted sweep in --output."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
     allow_unphysical: bool = typer.Option(False, "--allow-unphysical", help="Simulate samples with non-physical values (e.g. negative C) instead of refusing."),
+    store: str = typer.Option("all", "--store", help="What to keep: all (S too) or specs (parameters, margins, pass, yield and statistics; no /s)."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level of the yield's Wilson interval."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
     """Evaluate a batch of sampled variants of a netlist and stream S-parameters to HDF5."""
@@ -109,8 +113,18 @@ def sweep(
             raise UserError("--chunk must be at least 1")
         if cores is not None and cores < 1:
             raise UserError("--cores must be at least 1")
+        if dask_workers is not None and dask_workers < 1:
+            raise UserError("--workers must be at least 1")
+        if scheduler is not None and dask_workers is not None:
+            raise UserError("give --scheduler ADDRESS (a running Dask cluster) or --workers N (a local one), not both")
+        if cores is not None and (scheduler is not None or dask_workers is not None):
+            raise UserError("--cores is for a one-process sweep; a Dask worker evaluates as many parts at once as it has threads")
         if not (0 <= seed < 2**32):
             raise UserError("--seed must be in 0 .. 4294967295")
+        if store not in ("all", "specs"):
+            raise UserError(f"--store {store!r}: use all or specs")
+        if not 0.0 < confidence < 1.0:
+            raise UserError("--confidence must be between 0 and 1 (e.g. 0.95)")
         if output.is_dir():
             raise UserError(f"{output}: is a directory")
         if output.exists() and not resume and not overwrite:
@@ -128,6 +142,11 @@ def sweep(
         spec, flat = load(netlist, sets)
         frequency = grid_of(flat, freq)
         check_blocks(flat, frequency)
+        from pmrf_cli.specs.bind import bind_specs
+
+        specs = bind_specs(flat, frequency)
+        if store == "specs" and not specs:
+            raise UserError(f"--store specs keeps margins instead of S, but {flat.spec.source} has no specs")
         for w in flat.warnings:
             print(str(w), file=sys.stderr)
         timer.mark("load")
@@ -151,10 +170,12 @@ def sweep(
         from pmrf_cli.engine import program_cache
         from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
+        from pmrf_cli.io.scored import spec_attrs
 
         from pmrf_cli.engine.parallel import ChunkRunner
 
-        dev = runtime.select_device(device)
+        dask = scheduler is not None or dask_workers is not None
+        dev = runtime.select_device("cpu" if dask else device)  # with Dask, this process only writes
         timer.mark("import")
         paths = [p.path for p in flat.params]
         axes = []
@@ -167,14 +188,22 @@ def sweep(
                 raise UserError(f"--vary {text!r}: no parameter {axis.name!r} (parameters: {', '.join(paths) or 'none'})")
             axes.append(axis)
         grid = Grid(tuple(axes))
-        plan = SweepPlan(flat, frequency, seed=seed if batch is not None else None, per_point=batch or 1, grid=grid)
+        plan = SweepPlan(flat, frequency, seed=seed if batch is not None else None, per_point=batch or 1, grid=grid,
+                         specs=specs)
         n = plan.samples
         nports = len(flat.port_names)
+        cluster = _connect(scheduler, dask_workers, device) if dask else None
+        if cluster is not None:
+            ncores = cluster.threads
+            timer.mark("connect")
         budget = parse_size(memory) if memory else default_budget(dev)
         unknowns = len(flat.nodes) + 2 * len(flat.components)
         chunk_size = chunk or choose_chunk(n, bytes_per_sample(frequency.size, nports, unknowns), budget)
+        if cluster is not None and chunk is None:  # a chunk per worker, its results within the budget here
+            itemsize = 8 if precision == "single" else 16
+            chunk_size = cluster.chunk(chunk_size, budget, frequency.size * nports**2 * itemsize + 8 * len(paths))
         chunk_size = min(chunk_size, n)
-        tile_points = CPU_TILE_POINTS if dev.platform == "cpu" else None
+        tile_points = CPU_TILE_POINTS if (cluster.platform if cluster else dev.platform) == "cpu" else None
         per_tile = tile_samples(plan, tile_points)
         if chunk is None:
             chunk_size = balanced_chunk(n, chunk_size, (per_tile or 1) * ncores)
@@ -185,8 +214,10 @@ def sweep(
         meta = ResultsMeta(
             netlist_text=spec.text, port_names=tuple(flat.port_names), port_z0=z0, frequency=frequency,
             parameter_paths=tuple(paths), samples=n, seed=seed, precision=precision,
-            pmrf_version=__version__, jax_version=jax.__version__, device=runtime.describe(dev),
+            pmrf_version=__version__, jax_version=jax.__version__, device=cluster.device if cluster else runtime.describe(dev),
             command=" ".join(sys.argv), extra_attrs=extra, grid=grid.coordinates() and _grid_datasets(grid, plan.per_point),
+            specs=spec_attrs(specs), yield_groups=grid.size if axes else 0, confidence=confidence,
+            store_s=store == "all",
         )
         if resume:
             import h5py
@@ -204,16 +235,22 @@ def sweep(
             # each core evaluates an equal part of every chunk (the same bits for any number)
             workers = max(w for w in range(1, ncores + 1) if chunk_size % w == 0)
             part = chunk_size // workers
-            key = program_cache.program_key(
-                "sweep", *program_cache.netlist_parts(flat, sets, frequency), plan.seed, plan.per_point,
-                tuple((k, np.asarray(v).tobytes()) for k, v in grid.coordinates().items()),
-                precision, tile_points, checks is not None, part, runtime.describe(dev),
-            )
-            kernel = program_cache.kernel(
-                key, lambda: make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None),
-                padded_indices(0, part, part), dev.platform,
-            )
-            runner = ChunkRunner(compile_for(kernel, part, dev.platform), part, workers)
+            if cluster is not None:  # each worker builds the kernel from this recipe, once
+                from pmrf_cli.engine.distributed import DaskRunner
+                from pmrf_cli.engine.recipe import recipe_for
+
+                runner = DaskRunner(cluster, recipe_for(plan, sets, precision, checks is not None, tile_points, part, device))
+            else:
+                key = program_cache.program_key(
+                    "sweep", *program_cache.netlist_parts(flat, sets, frequency), plan.seed, plan.per_point,
+                    tuple((k, np.asarray(v).tobytes()) for k, v in grid.coordinates().items()),
+                    precision, tile_points, checks is not None, part, runtime.describe(dev),
+                )
+                kernel = program_cache.kernel(
+                    key, lambda: make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None),
+                    padded_indices(0, part, part), dev.platform,
+                )
+                runner = ChunkRunner(compile_for(kernel, part, dev.platform), part, workers)
             timer.mark("compile")
             # a new file is created once the first chunk has passed its checks: a refused sweep
             # leaves no file, and an --overwrite-n file survives it
@@ -221,9 +258,11 @@ def sweep(
                 SweepWriter.resume(output, meta) if resume
                 else lambda: SweepWriter.create(output, meta, chunk_size, overwrite=overwrite)
             )
+            summary = None
             stop = _StopFlag()
             old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-            progress = _progress(not quiet and sys.stderr.isatty(), n, sink.samples_done)
+            progress = _progress(not quiet and sys.stderr.isatty(), n, sink.samples_done,
+                                 f"sweep on {cluster.label}" if cluster else "sweep")
             t_compute = time.perf_counter()
             start_done = sink.samples_done
             try:
@@ -249,6 +288,7 @@ def sweep(
                 if progress is not None:
                     progress.stop()
                 done = sink.samples_done
+                summary = sink.summary()
                 sink.close()
                 runner.close()
             timer.mark("compute+write")
@@ -264,9 +304,11 @@ def sweep(
             rate = (done - start_done) / max(time.perf_counter() - t_compute, 1e-9)
             print(
                 f"pmrf: {done} samples x {frequency.size} frequencies in {elapsed:.2f} s "
-                f"({rate:,.0f} samples/s{f' on {runner.workers} cores' if runner.workers > 1 else ''}) -> {output}",
+                f"({rate:,.0f} samples/s{_where(runner, cluster)}) -> {output}",
                 file=sys.stderr,
             )
+            if specs and summary is not None:
+                print(yield_report(summary, confidence, grid), file=sys.stderr)
         timer.report()
         return 0
 
@@ -297,11 +339,15 @@ class _Sink:
     def samples_done(self) -> int:
         return self._writer.samples_done if self._writer is not None else 0
 
-    def write(self, start: int, s, params) -> None:
+    def write(self, start: int, s, params, margins=None) -> None:
         if self._writer is None:
             self._writer = self._factory()
             self.created = True
-        self._writer.write(start, s, params)
+        self._writer.write(start, s, params, margins)
+
+    def summary(self) -> dict | None:
+        """Pass counts of the samples written (None before the file exists)."""
+        return self._writer.scoring.summary() if self._writer is not None else None
 
     def close(self) -> None:
         if self._writer is not None:
@@ -316,16 +362,47 @@ def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
         if n <= 0:
             break
         first = writer.samples_done
-        values, s = out[0], out[1]
         if checks is not None:
-            checks.add(first, np.asarray(out[2])[:n], np)
+            checks.add(first, np.asarray(out["ok"])[:n], np)
             if checks.bad_samples:
                 raise UserError(checks.error())
-        params = {k: np.asarray(v)[:n].astype(np.float64) for k, v in values.items()}
-        writer.write(first, np.asarray(s)[:n], params)
+        params = {k: np.asarray(v)[:n].astype(np.float64) for k, v in out["values"].items()}
+        margins = np.asarray(out["margins"])[:n] if "margins" in out else None
+        writer.write(first, np.asarray(out["s"])[:n], params, margins)
     if progress is not None:
         rate = (writer.samples_done - done0) / max(time.perf_counter() - t0, 1e-9)
         progress.update(progress.task_ids[0], completed=writer.samples_done, rate=f"{rate:,.0f} samples/s")
+
+
+def yield_report(summary: dict, confidence: float, grid) -> str:
+    """The sweep's yield lines: overall with its Wilson interval, the spec that fails most,
+    and with a grid the yield per grid point (up to 20 rows)."""
+    from pmrf_cli.specs.yields import wilson_interval
+
+    n, k = summary["samples"], summary["passed"]
+    low, high = wilson_interval(k, n, confidence)
+    lines = [f"pmrf: yield {k / n:.2%} ({k} of {n}), {confidence:.0%} interval [{low:.2%}, {high:.2%}]"]
+    fails = {name: n - p for name, p in summary["spec_passed"].items()}
+    worst = max(fails, key=lambda name: fails[name])
+    if fails[worst]:
+        lines.append(f"pmrf: most failed spec: {worst} ({fails[worst]} of {n} samples fail it)")
+    per_point = summary.get("per_point")
+    if per_point and grid.size > 1:
+        coords = grid.coordinates()
+        names = list(coords)
+        rows = range(len(per_point)) if len(per_point) <= 20 else sorted(
+            {0, len(per_point) - 1, int(max(range(len(per_point)), key=lambda i: per_point[i]))})
+        lines.append("pmrf: yield per grid point" + (" (first, last, best)" if len(per_point) > 20 else "") + ":")
+        for i in rows:
+            where = ", ".join(f"{name}={coords[name][i]:.6g}" for name in names)
+            y = per_point[i] / per_point_size(n, len(per_point))
+            lines.append(f"  {where}: {y:.2%}")
+    return "\n".join(lines)
+
+
+def per_point_size(samples: int, groups: int) -> int:
+    """Samples per grid point."""
+    return max(samples // max(groups, 1), 1)
 
 
 def _grid_datasets(grid, per_point: int):
@@ -349,6 +426,24 @@ def parse_port_z0(flat):
 
     env = nominal_values(flat)
     return [float(evaluate(z, env, None)) for _, z in flat.ports]
+
+
+def _connect(scheduler: str | None, workers: int | None, device: str):
+    """The Dask cluster to evaluate on (pmrf_cli.engine.distributed)."""
+    try:
+        from pmrf_cli.engine.distributed import connect, stderr
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("dask", "distributed"):
+            raise
+        raise UserError("--scheduler and --workers need Dask: pip install 'pmrf-cli[cluster]'") from None
+    return connect(scheduler, workers, device, say=stderr)
+
+
+def _where(runner, cluster) -> str:
+    """' on 2 Dask workers', ' on 4 cores', or nothing for one core."""
+    if cluster is not None:
+        return f" on {cluster.label}"
+    return f" on {runner.workers} cores" if runner.workers > 1 else ""
 
 
 def _resume_hint() -> str:

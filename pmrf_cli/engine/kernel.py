@@ -32,6 +32,7 @@ class SweepPlan:
     seed: int | None
     per_point: int = 1
     grid: Grid = field(default_factory=lambda: Grid(()))
+    specs: tuple = ()  # pmrf_cli.specs.spec.BoundSpec: margins are computed with S
 
     @property
     def samples(self) -> int:
@@ -76,9 +77,11 @@ def make_kernel(
     tile_points: int | None = CPU_TILE_POINTS,
     checks: bool = False,
 ) -> Callable:
-    """`kernel(indices) -> (values {path: (n,)}, s (n, F, P, P))`, jitted and vmapped; with
-    `checks`, a third output `ok` (n, checks) is True where a sample's values are physical (see
-    `check_labels`): the range checks are part of the same program, not a second one.
+    """`kernel(indices) -> {"values": {path: (n,)}, "s": (n, F, P, P)}`, jitted and vmapped.
+    With `checks`, `"ok"` (n, checks) is True where a sample's values are physical (see
+    `check_labels`); with `plan.specs`, `"margins"` (n, specs) holds each sample's margin per
+    spec (float64, from S before any cast to single precision; group delay by forward mode in
+    frequency). Checks and margins are part of the same program, not second ones.
 
     With `tile_points`, the chunk is evaluated as a `lax.map` over tiles of about that many
     (sample, frequency) points, each tile vmapped: on a CPU the stages' and the elimination's
@@ -94,16 +97,23 @@ def make_kernel(
     build = circuit_builder(plan.flat)
     freq = Frequency.from_values(plan.frequency)
     domain = [ok for _, _, ok in domain_checks(plan.flat)] if checks else None
+    score = None
+    if plan.specs:
+        from pmrf_cli.specs.score import sample_margins
+
+        score = sample_margins(plan.specs, plan.frequency)
 
     def one(index):
         values = values_of(index)
-        s = build(values).s(freq)
-        if dtype is not None:
-            s = s.astype(dtype)
-        if domain is None:
-            return values, s
-        ok = jnp.stack([jnp.asarray(f(values), bool) for f in domain]) if domain else jnp.ones((0,), bool)
-        return values, s, ok
+        model = build(values)
+        s = model.s(freq)
+        out = {"values": values}
+        if score is not None:
+            out["margins"] = score(model, s)
+        out["s"] = s if dtype is None else s.astype(dtype)
+        if domain is not None:
+            out["ok"] = jnp.stack([jnp.asarray(f(values), bool) for f in domain]) if domain else jnp.ones((0,), bool)
+        return out
 
     batched = jax.vmap(one)
     per_tile = None if tile_points is None else tile_samples(plan, tile_points)

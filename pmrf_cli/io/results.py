@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from pmrf_cli.io.dimensions import label_dimensions
+
 FORMAT = "pmrf-results"
 FORMAT_VERSION = 1
 
@@ -54,6 +56,12 @@ _RESERVED_ATTRS = frozenset(
         "samples",
         "samples_done",
         "seed",
+        "stored",
+        "precision",
+        "yield",
+        "yield_low",
+        "yield_high",
+        "yield_confidence",
         *_PROVENANCE,
     }
 )
@@ -84,6 +92,18 @@ class ResultsMeta:
     command: str
     extra_attrs: Mapping[str, object] = field(default_factory=dict)
     grid: Mapping[str, np.ndarray] = field(default_factory=dict)
+    specs: tuple = ()  # ((name, attributes), ...): margins in /specs/<name>, /pass, yield
+    yield_groups: int = 0  # G grid points with a yield each (0: one yield, shape ())
+    confidence: float = 0.95  # of the Wilson interval
+    store_s: bool = True  # False: --store specs, no /s
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """What the file keeps (the root attribute `stored`)."""
+        kept = ("parameters",) + (("s",) if self.store_s else ())
+        if self.specs:
+            kept += ("specs", "pass", "yield")
+        return kept + ("statistics",)
 
     @property
     def n_ports(self) -> int:
@@ -218,9 +238,11 @@ def sweep_chunk_samples(meta: ResultsMeta, chunk: int) -> int:
 
 
 def write_simulation(
-    path: PathLike, meta: ResultsMeta, s: np.ndarray, parameters: Mapping[str, float]
+    path: PathLike, meta: ResultsMeta, s: np.ndarray, parameters: Mapping[str, float],
+    margins: np.ndarray | None = None,
 ) -> None:
-    """Write a single simulation, ``s`` (F, P, P), atomically to ``path`` (replacing it)."""
+    """Write a single simulation, ``s`` (F, P, P), atomically to ``path`` (replacing it); with
+    ``meta.specs``, its ``margins`` (one per spec) go to ``/specs/<name>`` and ``/pass``."""
     _validate_meta(meta)
     if meta.seed is not None:
         raise ResultsError("a simulation has no seed; pass seed=None")
@@ -239,7 +261,17 @@ def write_simulation(
         g = f.create_group("parameters", track_order=True)
         for p in meta.parameter_paths:
             g.create_dataset(p, data=np.float64(parameters[p]))
+        if meta.specs:
+            m = np.asarray(margins, dtype=np.float64).reshape(len(meta.specs))
+            sg = f.create_group("specs", track_order=True)
+            for (name, attrs), value in zip(meta.specs, m):
+                ds = sg.create_dataset(name, data=np.float64(value))
+                for k, v in attrs.items():
+                    ds.attrs[k] = v
+            with np.errstate(invalid="ignore"):
+                f.create_dataset("pass", data=np.bool_((m >= 0).all()))
         _write_grid(f, meta)
+        label_dimensions(f)
 
     _build_atomically(Path(path), build)
 
@@ -266,13 +298,16 @@ class SweepWriter:
 
     def __init__(self, file: Any, meta: ResultsMeta) -> None:
         """Wrap an open (r+) results file; use :meth:`create` or :meth:`resume` instead."""
+        from pmrf_cli.io.scored import Scoring
+
         self._file = file
         self._meta = meta
-        self._s = file["s"]
+        self._s = file["s"] if meta.store_s else None
         self._params = {p: file["parameters"][p] for p in meta.parameter_paths}
         self._samples = int(file.attrs["samples"])
         self._done = int(file.attrs["samples_done"])
         self.path = Path(file.filename)
+        self.scoring = Scoring(file, meta, self._done)
 
     @property
     def samples_done(self) -> int:
@@ -307,22 +342,30 @@ class SweepWriter:
         hchunk = sweep_chunk_samples(meta, chunk)
 
         def build(f: Any) -> None:
+            from pmrf_cli.io import scored
+
             _write_root_attrs(f, meta, samples=n, samples_done=0)
+            f.attrs["stored"] = np.array(list(meta.stored), dtype=_h5py().string_dtype())
+            if not meta.store_s:
+                f.attrs["precision"] = meta.precision
             f.create_dataset("frequency", data=np.asarray(meta.frequency, dtype=np.float64))
-            f.create_dataset(
-                "s",
-                shape=(n, f_, p_, p_),
-                dtype=meta.dtype,
-                chunks=(hchunk, f_, p_, p_),
-                dcpl=_early_dcpl(),
-                fill_time="never",
-            )
+            if meta.store_s:
+                f.create_dataset(
+                    "s",
+                    shape=(n, f_, p_, p_),
+                    dtype=meta.dtype,
+                    chunks=(hchunk, f_, p_, p_),
+                    dcpl=_early_dcpl(),
+                    fill_time="never",
+                )
             g = f.create_group("parameters", track_order=True)
             for p in meta.parameter_paths:
                 g.create_dataset(
                     p, shape=(n,), dtype=np.float64, dcpl=_early_dcpl(), fill_time="never"
                 )
+            scored.create(f, meta, n)
             _write_grid(f, meta)
+            label_dimensions(f)
 
         _build_atomically(path, build)
         return cls(_h5py().File(path, "r+"), meta)
@@ -339,8 +382,13 @@ class SweepWriter:
             raise
         return cls(f, meta)
 
-    def write(self, start: int, s: np.ndarray, parameters: Mapping[str, np.ndarray]) -> None:
-        """Write samples ``[start, start + len(s))``; ``start`` must equal ``samples_done``."""
+    def write(
+        self, start: int, s: np.ndarray, parameters: Mapping[str, np.ndarray], margins: np.ndarray | None = None
+    ) -> None:
+        """Write samples ``[start, start + len(s))``; ``start`` must equal ``samples_done``.
+        ``margins`` (n, specs) are required when the file has specs. S is folded into the
+        statistics (and stored unless the file keeps no ``/s``). The write that completes the
+        file also writes its yield and statistics."""
         if self._file is None:
             raise ResultsError("the sweep writer is closed")
         if start != self._done:
@@ -361,15 +409,22 @@ class SweepWriter:
             if v.shape != (n,):
                 raise ResultsError(f"parameter {p!r} has shape {v.shape}, expected ({n},)")
             values[p] = v
+        if m.specs and (margins is None or np.shape(margins) != (n, len(m.specs))):
+            raise ResultsError(f"margins must have shape ({n}, {len(m.specs)}), not {np.shape(margins)}")
         if n == 0:
             return
-        self._write_data(start, s.astype(self._s.dtype, copy=False), values)
+        self._write_data(start, s, values)
+        self.scoring.write(start, s, margins)
+        if start + n == self._samples:
+            self._flush()
+            self.scoring.finish()
         self._flush()
         self._commit(start + n)
 
     def _write_data(self, start: int, s: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
         stop = start + s.shape[0]
-        self._write_s(start, s)
+        if self._s is not None:
+            self._write_s(start, s.astype(self._s.dtype, copy=False))
         for p, v in values.items():
             self._params[p][start:stop] = v
 
@@ -444,7 +499,8 @@ def _open(path: PathLike, mode: str = "r") -> Any:
         version = f.attrs.get("format_version")
         if version is None or int(version) != FORMAT_VERSION:
             raise ResultsError(f"{path}: unsupported format_version {version!r}")
-        for name in ("frequency", "s", "parameters"):
+        stored = [str(x) for x in f.attrs.get("stored", ["parameters", "s"])]
+        for name in ("frequency", "parameters", *(["s"] if "s" in stored else [])):
             if name not in f:
                 raise ResultsError(f"{path}: missing /{name}")
     except BaseException:
@@ -462,8 +518,11 @@ def _precision_of(dtype: np.dtype) -> str:
 
 def _check_matches(f: Any, meta: ResultsMeta, path: Path) -> None:
     a = f.attrs
-    if "seed" not in a or f["s"].ndim != 4:
+    if "seed" not in a or ("s" in f and f["s"].ndim != 4):
         raise ResultsError(f"{path}: is a simulation, not a sweep; it cannot be resumed")
+    stored = tuple(str(x) for x in a.get("stored", ("parameters", "s")))
+    if "statistics" not in f:
+        raise ResultsError(f"{path}: was written by an older pmrf (no statistics); it cannot be resumed")
 
     def mismatch(what: str, in_file: object, asked: object) -> ResultsError:
         return ResultsError(
@@ -488,7 +547,9 @@ def _check_matches(f: Any, meta: ResultsMeta, path: Path) -> None:
     in_file = set(f["parameters"].keys())
     if in_file != set(meta.parameter_paths):
         raise mismatch("parameter paths", sorted(in_file), sorted(meta.parameter_paths))
-    prec = _precision_of(f["s"].dtype)
+    if stored != meta.stored:
+        raise mismatch("stored datasets (--store)", list(stored), list(meta.stored))
+    prec = _precision_of(f["s"].dtype) if "s" in f else a.get("precision", meta.precision)
     if prec != meta.precision:
         raise mismatch("precision", prec, meta.precision)
     grid_file = set(f["grid"].keys()) if "grid" in f else set()
@@ -498,7 +559,7 @@ def _check_matches(f: Any, meta: ResultsMeta, path: Path) -> None:
         if not np.array_equal(f["grid"][name][()], np.asarray(meta.grid[name])):
             raise ResultsError(f"cannot resume {path}: grid dataset {name!r} differs from the file's")
     expected = (int(meta.samples), meta.n_freq, meta.n_ports, meta.n_ports)
-    if f["s"].shape != expected:
+    if "s" in f and f["s"].shape != expected:
         raise mismatch("shape of /s", f["s"].shape, expected)
     done = int(a["samples_done"])
     if not 0 <= done <= int(meta.samples):
@@ -567,7 +628,7 @@ def read_info(path: PathLike) -> dict:
             "points": nf,
         }
         done = int(a["samples_done"])
-        sweep = f["s"].ndim == 4
+        sweep = "seed" in a
         info: dict[str, Any] = {
             "path": str(path),
             "kind": "sweep" if sweep else "simulate",
@@ -579,11 +640,19 @@ def read_info(path: PathLike) -> dict:
             "samples": int(a["samples"]),
             "samples_done": done,
             "seed": int(a["seed"]) if "seed" in a else None,
-            "precision": _precision_of(f["s"].dtype),
+            "precision": _precision_of(f["s"].dtype) if "s" in f else _plain(a.get("precision", "double")),
+            "stored": [str(x) for x in a.get("stored", ("parameters", "s"))],
             "provenance": {k: _plain(a[k]) if k in a else None for k in _PROVENANCE},
             "extra": {k: _plain(v) for k, v in a.items() if k not in _RESERVED_ATTRS},
             "parameters": {p: _stats(ds, done) for p, ds in f["parameters"].items()},
         }
+        if "specs" in f:
+            info["specs"] = {
+                name: {k: _plain(v) for k, v in ds.attrs.items() if k in ("measure", "band", "at", "min", "max", "unit")}
+                for name, ds in f["specs"].items()
+            }
+        if "yield" in a:
+            info["yield"] = {k: float(a[k]) for k in ("yield", "yield_low", "yield_high", "yield_confidence")}
     return info
 
 
@@ -595,6 +664,8 @@ def read_sample(path: PathLike, index: int) -> tuple[np.ndarray, np.ndarray, np.
             raise ResultsError(
                 f"{path}: sample {index} is not available ({done} of {int(f.attrs['samples'])} done)"
             )
+        if "s" not in f:
+            raise ResultsError(f"{path}: keeps no S-parameters (swept with --store specs)")
         ds = f["s"]
         s = ds[index] if ds.ndim == 4 else ds[()]
         return (
@@ -640,6 +711,12 @@ def format_info(info: dict) -> str:
         row(key, "-" if value is None else value)
     for key, value in info.get("extra", {}).items():
         row(key, value)
+    if info.get("yield"):
+        y = info["yield"]
+        row("yield", f"{y['yield']:.2%}, {y['yield_confidence']:.0%} interval [{y['yield_low']:.2%}, {y['yield_high']:.2%}]"
+            if math.isfinite(y["yield"]) else "- (incomplete)")
+    if info.get("specs"):
+        row("specs", ", ".join(f"{k}: {v.get('measure')}" for k, v in info["specs"].items()))
     params = info.get("parameters", {})
     if params:
         lines.append("parameters:")

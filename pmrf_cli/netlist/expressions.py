@@ -127,6 +127,11 @@ def _tokenize(text: str, loc: Loc, kind: FieldKind) -> list[_Token]:
     return tokens
 
 
+#: The tokenizer, for languages built on this one (spec measures): tokens have `kind`
+#: ("num", "name", "op", "end"), `text`, `offset` and, for numbers, the SI `value`.
+tokenize = _tokenize
+
+
 class _Parser:
     """expr := term (('+'|'-') term)*; term := unary (('*'|'/') unary)*;
     unary := ('-'|'+') unary | power; power := atom ['**' unary];

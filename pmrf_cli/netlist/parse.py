@@ -27,7 +27,7 @@ from .types import ComponentType, TouchstoneError, get_type, touchstone_port_cou
 from .units import FieldKind, UnitError
 from .yaml_loader import YMap, YNode, YScalar, YSeq, load_yaml, node_kind
 
-TOP_KEYS = ("name", "description", "frequency", "parameters", "components", "ports", "subcircuits")
+TOP_KEYS = ("name", "description", "frequency", "parameters", "components", "ports", "subcircuits", "specs")
 SUBCIRCUIT_KEYS = ("description", "ports", "parameters", "components")
 PARAM_KEYS = ("value", "tolerance", "distribution", "std", "min", "max", "values")
 PORT_KEYS = ("node", "z0")
@@ -617,6 +617,9 @@ class _Parser:
         self.check_recursion(subcircuits)
         if frequency is not None:
             self.check_frequency_names(frequency, parameters)
+        from pmrf_cli.specs.parse import parse_specs
+
+        specs = parse_specs(self, root.get("specs"), [p.node for p in ports], parameters)
         self.sink.raise_if_any()
         return NetlistSpec(
             name=name,
@@ -629,6 +632,7 @@ class _Parser:
             text=text,
             source=self.source,
             base_dir=self.base_dir,
+            specs=specs,
         )
 
     @staticmethod

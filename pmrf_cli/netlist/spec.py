@@ -148,3 +148,4 @@ class NetlistSpec:
     text: str
     source: str
     base_dir: Path
+    specs: tuple = ()  # pmrf_cli.specs.spec.SpecDef, in the order written

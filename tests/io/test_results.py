@@ -113,7 +113,8 @@ def is_vlen_str(dt: np.dtype) -> bool:
 def test_sweep_layout_with_plain_h5py(tmp_path):
     path = full_sweep(tmp_path / "x.h5", samples=50, chunk=8)
     with h5py.File(path, "r") as f:
-        assert set(f.keys()) == {"frequency", "s", "parameters"}
+        # the contract's datasets, and the dimension scales of "Named dimensions" in RESULTS.md
+        assert set(f.keys()) == {"frequency", "s", "parameters", "statistics", "sample", "to_port", "from_port"}
         assert f["frequency"].dtype == np.float64 and f["frequency"].shape == (7,)
         assert f["s"].dtype == np.complex128 and f["s"].shape == (50, 7, 2, 2)
         assert f["s"].chunks == (8, 7, 2, 2)
@@ -123,7 +124,7 @@ def test_sweep_layout_with_plain_h5py(tmp_path):
             ds = f["parameters"][p]
             assert ds.dtype == np.float64 and ds.shape == (50,)
         a = f.attrs
-        assert set(a.keys()) == ROOT_ATTRS
+        assert set(a.keys()) == ROOT_ATTRS | {"stored"}  # and what the sweep kept (SPECS.md)
         assert a["format"] == "pmrf-results"
         assert int(a["format_version"]) == 1
         assert a["netlist"] == NETLIST

@@ -1,0 +1,139 @@
+"""The parts of a sweep file that summarise samples: spec margins, pass/fail, yield, statistics.
+
+Layout (SPECS.md and RESULTS.md, additions): `/specs/<name>` float64 (N,) margins with the
+spec's attributes, `/pass` bool (N,), `/yield` float64 (G,) or (), root attributes `yield`,
+`yield_low`, `yield_high`, `yield_confidence`; `/statistics/<what>` (F, P, P) (s_mean, s_std,
+db_mean, db_std, db_min, db_max) and the running state they come from.
+
+Like the rest of a sweep file, everything is allocated when the file is created and later only
+overwritten in place. The running state (statistics sums, pass counts) is kept in two slots,
+written alternately, each with the sample count it covers: after a crash, the slot whose count
+equals `samples_done` is the one that matches the file, so a resumed sweep continues exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from pmrf_cli.io.statistics import RESULTS, STATE, SAccumulator
+from pmrf_cli.specs.yields import wilson_interval
+
+_SLOTS = ("state0", "state1")
+
+
+def _dataset(group: Any, name: str, shape, dtype, fill=None) -> Any:
+    from pmrf_cli.io.results import _early_dcpl
+
+    ds = group.create_dataset(name, shape=shape, dtype=dtype, dcpl=_early_dcpl(), fill_time="never")
+    if fill is not None:
+        ds[...] = fill
+    return ds
+
+
+def create(f: Any, meta, n: int) -> None:
+    """Allocate the summary datasets of a new sweep file of `n` samples."""
+    specs = meta.specs
+    if specs:
+        g = f.create_group("specs", track_order=True)
+        for name, attrs in specs:
+            ds = _dataset(g, name, (n,), np.float64)
+            for k, v in attrs.items():
+                ds.attrs[k] = v
+        _dataset(f, "pass", (n,), bool)
+        _dataset(f, "yield", (meta.yield_groups,) if meta.yield_groups else (), np.float64, np.nan)
+        for k in ("yield", "yield_low", "yield_high"):
+            f.attrs[k] = np.float64(np.nan)
+        f.attrs["yield_confidence"] = np.float64(meta.confidence)
+    shape = (meta.n_freq, meta.n_ports, meta.n_ports)
+    st = f.create_group("statistics", track_order=True)
+    for name in RESULTS:
+        _dataset(st, name, shape, np.complex128 if name == "s_mean" else np.float64, np.nan)
+    empty = SAccumulator.empty(shape).state()
+    for slot in _SLOTS:
+        sg = st.create_group(slot, track_order=True)
+        for k, v in empty.items():
+            _dataset(sg, k, np.shape(v), np.asarray(v).dtype, v)
+        _dataset(sg, "passed", (max(meta.yield_groups, 1),), np.int64, 0)
+        _dataset(sg, "spec_passed", (len(specs),), np.int64, 0)
+
+
+class Scoring:
+    """The running summary of an open sweep file: margins and pass written per chunk, sums and
+    counts folded in index order, yield and statistics written when the last sample is."""
+
+    def __init__(self, f: Any, meta, done: int) -> None:
+        self.f = f
+        self.meta = meta
+        self.names = [name for name, _ in meta.specs]
+        st = f["statistics"]
+        slot = next((s for s in _SLOTS if int(st[s]["count"][()]) == done), None)
+        if slot is None:
+            from pmrf_cli.io.results import ResultsError
+
+            raise ResultsError(f"{f.filename}: its statistics do not match samples_done={done}; the file is damaged")
+        g = st[slot]
+        self.acc = SAccumulator.from_state({k: g[k][()] for k in STATE})
+        self.passed = np.array(g["passed"][()], dtype=np.int64)
+        self.spec_passed = np.array(g["spec_passed"][()], dtype=np.int64)
+        self.next_slot = _SLOTS[1 - _SLOTS.index(slot)]
+
+    def write(self, start: int, s: np.ndarray, margins: np.ndarray | None) -> None:
+        """Samples [start, start + n): their margins (n, specs) and S (n, F, P, P)."""
+        n = s.shape[0]
+        if self.names:
+            margins = np.asarray(margins, dtype=np.float64).reshape(n, len(self.names))
+            with np.errstate(invalid="ignore"):
+                ok = margins >= 0.0  # NaN fails
+            passed = ok.all(axis=1)
+            for j, name in enumerate(self.names):
+                self.f["specs"][name][start:start + n] = margins[:, j]
+            self.f["pass"][start:start + n] = passed
+            self.spec_passed += ok.sum(axis=0)
+            groups = self.meta.yield_groups
+            if groups:
+                point = np.arange(start, start + n) // (self.meta.samples // groups)
+                np.add.at(self.passed, point, passed)
+            else:
+                self.passed[0] += int(passed.sum())
+        self.acc.add(s)
+        g = self.f["statistics"][self.next_slot]
+        for k, v in self.acc.state().items():
+            g[k][...] = v
+        g["passed"][...] = self.passed
+        g["spec_passed"][...] = self.spec_passed
+        self.next_slot = _SLOTS[1 - _SLOTS.index(self.next_slot)]
+
+    def finish(self) -> None:
+        """Write yield and statistics (every sample is in)."""
+        st = self.f["statistics"]
+        for name, value in self.acc.results().items():
+            st[name][...] = value
+        if not self.names:
+            return
+        n = self.meta.samples
+        groups = self.meta.yield_groups
+        if groups:
+            self.f["yield"][...] = self.passed / (n // groups)
+        total = int(self.passed.sum())
+        low, high = wilson_interval(total, n, self.meta.confidence)
+        if not groups:
+            self.f["yield"][()] = total / n
+        a = self.f.attrs
+        a.modify("yield", np.float64(total / n))
+        a.modify("yield_low", np.float64(low))
+        a.modify("yield_high", np.float64(high))
+
+    def summary(self) -> dict:
+        """Pass counts so far: {"passed", "samples", "spec_passed": {name: k}, "per_point": [...]}."""
+        return {
+            "passed": int(self.passed.sum()), "samples": self.acc.count,
+            "spec_passed": dict(zip(self.names, (int(k) for k in self.spec_passed))),
+            "per_point": self.passed.tolist() if self.meta.yield_groups else None,
+        }
+
+
+def spec_attrs(bound_specs) -> tuple[tuple[str, Mapping], ...]:
+    """(name, attributes) of each bound spec, for ResultsMeta.specs."""
+    return tuple((b.name, b.attrs()) for b in bound_specs)
