@@ -1,0 +1,1 @@
+"""Fitting a netlist's parameters: the log/linear maps, S over chosen parameters, least squares."""
