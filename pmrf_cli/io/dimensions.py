@@ -1,10 +1,11 @@
 """Named dimensions for results files: HDF5 dimension scales that netCDF readers (xarray) use.
 
 ``/s`` gets ``sample`` (sweeps), ``frequency`` (the scale is ``/frequency``), ``to_port`` and
-``from_port`` (scales holding the port names); so do the (F, P, P) datasets of
-``/statistics``. Per-sample datasets (``/parameters/*``, ``/specs/*``, ``/grid/*``, ``/pass``)
-get ``sample``; a per-grid-point ``/yield`` gets ``grid_point``. ``sample`` and ``grid_point`` are netCDF "dimensions without a variable": their
-datasets are never written and take no space. Only structure and attributes change, never data.
+``from_port`` (scales holding the port names); so do the (F, P, P) datasets of ``/statistics``.
+Per-sample datasets (``/parameters/*``, ``/specs/*``, ``/grid/*``, ``/pass``) get ``sample``; a
+per-grid-point ``/yield`` gets ``grid_point``. ``sample`` and ``grid_point`` are netCDF
+"dimensions without a variable": their datasets are never written and take no space. Only
+structure and attributes change, never data, and only when called (at a file's creation).
 """
 
 from __future__ import annotations
