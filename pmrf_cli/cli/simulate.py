@@ -418,6 +418,9 @@ def validate(
         spec, flat = load(netlist, sets)
         frequency = grid_of(flat, freq)
         check_blocks(flat, frequency)
+        from pmrf_cli.specs.bind import bind_specs
+
+        specs = bind_specs(flat, frequency)
         for w in flat.warnings:
             print(str(w), file=sys.stderr)
         rnd = [p.path for p in flat.params if p.is_random]
@@ -430,6 +433,8 @@ def validate(
             f"  parameters: {len(flat.params)} ({len(rnd)} random{': ' + ', '.join(rnd) if rnd else ''})",
             f"  frequency:  {frequency[0]:.6g} .. {frequency[-1]:.6g} Hz, {frequency.size} points",
         ]
+        if specs:
+            lines.append(f"  specs:      {len(specs)} ({', '.join(b.name for b in specs)})")
         print("\n".join(lines))
 
     run_command(body)

@@ -43,7 +43,12 @@ def _one(parser, key: YScalar, body: YNode, ports: Sequence[str], parameters: Ma
     if b is None:
         return None
     ok = True
+    m_node = b.get("measure")
+    cut = (isinstance(m_node, YScalar) and isinstance(m_node.value, str) and not m_node.quoted
+           and m_node.value.count("(") > m_node.value.count(")"))
     for k, _ in b.items():
+        if cut and ")" in k.text:
+            continue  # the rest of a measure cut at a comma: the measure's error explains it
         if k.text not in SPEC_KEYS:
             parser.error(k.loc, f"unknown key '{k.text}' in {what} (allowed: {', '.join(SPEC_KEYS)})")
             ok = False
@@ -59,7 +64,11 @@ def _one(parser, key: YScalar, body: YNode, ports: Sequence[str], parameters: Ma
         measure = parse_measure(measure_node.value, measure_node.content_loc, ports)
         unit = measure_unit(measure, measure_node.content_loc)
     except NetlistError as exc:
-        parser.error(exc.loc, f"{what}: {exc.message}")
+        text = measure_node.value
+        hint = ""
+        if text.count("(") > text.count(")") and not measure_node.quoted:
+            hint = " (in a {flow: mapping} a comma ends the value: quote a measure such as \"dB(S(out,in))\")"
+        parser.error(exc.loc, f"{what}: {exc.message}{hint}")
         return None
     unit = "" if unit is None else unit
     for ref in measure_names(measure):

@@ -27,6 +27,8 @@ def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None
     the derivative of S in frequency at grid points `ds_points` (see `derivative_points`)."""
     import jax.numpy as jnp
 
+    if not specs:
+        return jnp.zeros((0,))
     out = []
     for spec in specs:
         sub = s[spec.index]

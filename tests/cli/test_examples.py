@@ -16,7 +16,7 @@ import skrf
 from skrf.circuit import Circuit as SkCircuit
 import yaml
 
-EXAMPLE_NAMES = ["lpf", "wilkinson", "bpf_coupled", "transformer_match", "mixed_impedance", "touchstone_block"]
+EXAMPLE_NAMES = ["lpf", "wilkinson", "wilkinson_yield", "bpf_coupled", "transformer_match", "mixed_impedance", "touchstone_block"]
 ATOL = 1e-9
 
 
@@ -41,8 +41,8 @@ def lpf(o):
     return f, [50.0, 50.0], {"scikit-rf": sk.s, "nodal": nod}
 
 
-def wilkinson(o):
-    f = o.grid(500e6, 1.5e9, 201)
+def wilkinson(o, f=None):
+    f = o.grid(500e6, 1.5e9, 201) if f is None else f
     zq, r, quarter = 70.71, 100.0, o.C0 / 1e9 / 4  # theta = 90 deg at f0 = 1 GHz
     fsk = o.sk_frequency(f)
     ml = o.sk_media(fsk, zc=zq, z0_port=50.0)
@@ -117,7 +117,12 @@ def touchstone_block(o):
     return f, [50.0, 50.0], {"scikit-rf": sk.s, "nodal": nod}
 
 
-ORACLES = {fn.__name__: fn for fn in (lpf, wilkinson, bpf_coupled, transformer_match, mixed_impedance, touchstone_block)}
+def wilkinson_yield(o):
+    """The Wilkinson of the yield example at its nominal values, on its own grid."""
+    return wilkinson(o, o.grid(800e6, 1.2e9, 81))
+
+
+ORACLES = {fn.__name__: fn for fn in (lpf, wilkinson, wilkinson_yield, bpf_coupled, transformer_match, mixed_impedance, touchstone_block)}
 
 
 @pytest.fixture(scope="module")
