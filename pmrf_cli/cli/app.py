@@ -8,7 +8,7 @@ import sys
 import typer
 
 from pmrf_cli import __version__
-from pmrf_cli.cli import plot, results_cmds, simulate, sweep
+from pmrf_cli.cli import plot, results_cmds, simulate, sweep, yield_cmd
 from pmrf_cli.cli import fit as fit_cmd
 
 app = typer.Typer(
@@ -39,6 +39,8 @@ app.command()(simulate.schema)
 app.command()(sweep.sweep)
 app.command()(results_cmds.info)
 app.command()(results_cmds.export)
+app.command(name="yield")(yield_cmd.yield_)
+app.command()(results_cmds.stats)
 app.command()(plot.plot)
 app.command()(fit_cmd.fit)
 

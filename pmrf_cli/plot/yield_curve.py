@@ -7,7 +7,6 @@ A sweep with a grid stores `/grid/<name>` (N,), each grid point's coordinate rep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -17,16 +16,14 @@ from pmrf_cli.plot.source import Source
 
 
 def wilson(passed: np.ndarray, total: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """The Wilson score interval (low, high) of passed/total at `confidence` (NaN where total is 0)."""
-    passed = np.asarray(passed, dtype=np.float64)
-    total = np.asarray(total, dtype=np.float64)
-    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = passed / total
-        denom = 1.0 + z * z / total
-        centre = (p + z * z / (2.0 * total)) / denom
-        half = z / denom * np.sqrt(p * (1.0 - p) / total + z * z / (4.0 * total * total))
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    """The Wilson score interval (low, high) of passed/total per point, at `confidence` (NaN
+    where total is 0); `pmrf_cli.specs.yields.wilson_interval` point by point."""
+    from pmrf_cli.specs.yields import wilson_interval
+
+    pairs = [wilson_interval(int(k), int(n), confidence) if n > 0 else (np.nan, np.nan)
+             for k, n in zip(np.atleast_1d(passed), np.atleast_1d(total))]
+    low, high = (np.array(v, dtype=np.float64) for v in zip(*pairs)) if pairs else (np.zeros(0), np.zeros(0))
+    return low, high
 
 
 @dataclass(frozen=True)
