@@ -51,17 +51,15 @@ def _random_paths(flat) -> set[str]:
 def _bind(spec: SpecDef, freq: np.ndarray, env: dict, random: set[str], sink: ErrorSink) -> BoundSpec | None:
     what = f"spec '{spec.name}'"
     used = [(n.name, n.loc or spec.loc) for n in measure_names(spec.measure)]
-    for key in ("band", "at", "min", "max"):
-        exprs = spec.band if key == "band" and spec.band else [getattr(spec, key)] if key != "band" else []
+    limits = {"band": spec.band or (), "at": (spec.at,), "min": (spec.min,), "max": (spec.max,)}
+    for key, exprs in limits.items():
         for e in exprs:
             if e is not None:
                 used += [(n.name, n.loc or spec.locs.get(key, spec.loc)) for n in name_nodes(e)]
-    bad = False
-    for name, loc in used:
-        if name in random:
-            sink.add(loc, f"{what} may use fixed parameters only; '{name}' is random")
-            bad = True
-    if bad:
+    random_used = [(name, loc) for name, loc in used if name in random]
+    for name, loc in random_used:
+        sink.add(loc, f"{what} may use fixed parameters only; '{name}' is random")
+    if random_used:
         return None
 
     def number(e):

@@ -257,7 +257,7 @@ def measure_unit(expr: MExpr, loc: Loc) -> str | None:
             if a != b:
                 raise NetlistError(loc, f"the measure adds values in different units ({a or 'plain'} and {b or 'plain'})")
             return a
-        return "" if a or b else ""
+        return ""  # a product or quotient of two measures: a plain number
     raise TypeError(f"not a measure: {expr!r}")  # pragma: no cover
 
 
@@ -335,7 +335,7 @@ def _measure(e: MeasureCall, s, ds, env, jnp):
 
         if ds is None:
             raise ValueError("gd needs the derivative of S in frequency")
-        _, dx = jax.jvp(lambda t: _complex(e.arg, t, env) + jnp.zeros_like(t[..., 0, 0]), (s,), (ds,))
+        _, dx = jax.jvp(lambda t: _complex(e.arg, t, env), (s,), (ds,))
         # -d arg(x)/d omega = -Im(x'/x) / (2 pi), x' = dx/df
         return -jnp.imag(dx / x) / (2.0 * math.pi)
     raise ValueError(f"unknown measure function {e.func!r}")  # pragma: no cover
