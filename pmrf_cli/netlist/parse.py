@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from . import units
 from .errors import ErrorSink, Loc, NetlistError
@@ -524,6 +524,10 @@ class _Parser:
             if is_ground(name):
                 self.error(loc, f"a port cannot be on ground ('{name}')")
                 continue
+            first = next((p for p in out if p.node == name), None)
+            if first is not None:
+                self.error(loc, f"port '{name}' is listed twice (first at {first.loc.line}:{first.loc.col})")
+                continue
             out.append(PortSpec(name, z0, loc))
         return out
 
@@ -670,27 +674,29 @@ class _Parser:
         """The grid may use fixed (or derived-from-fixed) top-level parameters, never random ones."""
         exprs = list(frequency.values or ()) + [e for e in (frequency.start, frequency.stop, frequency.points) if e is not None]
 
-        def random_via(name: str, seen: frozenset[str]) -> str | None:
-            p = parameters.get(name)
-            if p is None or name in seen:
-                return None
-            if p.is_random:
-                return name
-            for dep in sorted(free_names(p.nominal)):
-                hit = random_via(dep, seen | {name})
-                if hit is not None:
-                    return hit
-            return None
-
         for expr in exprs:
             for ref in name_nodes(expr):
                 if ref.name not in parameters:
                     self.error(ref.loc or frequency.loc, f"frequency: unknown name '{ref.name}' (frequency may use top-level parameters)")
                     continue
-                hit = random_via(ref.name, frozenset())
+                hit = random_via(ref.name, parameters)
                 if hit is not None:
                     via = "" if hit == ref.name else f" (through '{hit}')"
                     self.error(ref.loc or frequency.loc, f"frequency may use fixed parameters only; '{ref.name}' is random{via}")
+
+
+def random_via(name: str, parameters: Mapping[str, ParamSpec], seen: frozenset[str] = frozenset()) -> str | None:
+    """The random top-level parameter that `name` is or depends on (None: it is fixed)."""
+    p = parameters.get(name)
+    if p is None or name in seen:
+        return None
+    if p.is_random:
+        return name
+    for dep in sorted(free_names(p.nominal)):
+        hit = random_via(dep, parameters, seen | {name})
+        if hit is not None:
+            return hit
+    return None
 
 
 def parse_netlist(text: str, source: str = "<string>", base_dir: Path | None = None) -> NetlistSpec:

@@ -6,7 +6,8 @@ from typing import Mapping, Sequence
 
 from pmrf_cli.netlist import units
 from pmrf_cli.netlist.errors import Loc, NetlistError
-from pmrf_cli.netlist.expressions import IDENTIFIER, Expr, Num, free_names, name_nodes
+from pmrf_cli.netlist.expressions import IDENTIFIER, Expr, Num, name_nodes
+from pmrf_cli.netlist.parse import random_via
 from pmrf_cli.netlist.yaml_loader import YMap, YNode, YScalar, YSeq, node_kind
 from pmrf_cli.specs.measure import measure_names, measure_unit, parse_measure
 from pmrf_cli.specs.spec import SpecDef
@@ -129,22 +130,9 @@ def _fixed_name(parser, name: str, loc: Loc, parameters: Mapping, what: str) -> 
     if name not in parameters:
         parser.error(loc, f"{what}: unknown name '{name}' (a spec may use top-level parameters)")
         return False
-    hit = _random_via(name, parameters, frozenset())
+    hit = random_via(name, parameters)
     if hit is not None:
         via = "" if hit == name else f" (through '{hit}')"
         parser.error(loc, f"{what} may use fixed parameters only; '{name}' is random{via}")
         return False
     return True
-
-
-def _random_via(name: str, parameters: Mapping, seen: frozenset[str]) -> str | None:
-    p = parameters.get(name)
-    if p is None or name in seen:
-        return None
-    if p.is_random:
-        return name
-    for dep in sorted(free_names(p.nominal)):
-        hit = _random_via(dep, parameters, seen | {name})
-        if hit is not None:
-            return hit
-    return None
