@@ -10,6 +10,7 @@ import typer
 from pmrf_cli import __version__
 from pmrf_cli.cli import plot, results_cmds, simulate, sweep, yield_cmd
 from pmrf_cli.cli import fit as fit_cmd
+from pmrf_cli.cli import design_cmds
 
 app = typer.Typer(
     name="pmrf",
@@ -43,6 +44,9 @@ app.command(name="yield")(yield_cmd.yield_)
 app.command()(results_cmds.stats)
 app.command()(plot.plot)
 app.command()(fit_cmd.fit)
+app.command()(design_cmds.sensitivity)
+app.command()(design_cmds.optimize)
+app.command()(design_cmds.centre)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Design from specs: sensitivity of margins to tolerances, nominal optimisation, centring."""
