@@ -19,7 +19,7 @@ def moving_sampler(flat, seed: int) -> Callable[[object, Mapping[str, object]], 
     """`f(index, nominals) -> env` for sample `index` of the stream of `seed`."""
     import jax.numpy as jnp
 
-    from pmrf_cli.sampling.draws import _draw  # the one definition of each distribution's map
+    from pmrf_cli.sampling.draws import draw_value
     from pmrf_cli.sampling.keys import base_key, path_key, sample_key
 
     root = base_key(seed)
@@ -32,7 +32,7 @@ def moving_sampler(flat, seed: int) -> Callable[[object, Mapping[str, object]], 
             value = nominals[p.path] if p.path in nominals else evaluate(p.nominal, env, jnp)
             value = jnp.asarray(value, dtype=dtype)
             if p.is_random:
-                value = _draw(p, value, env, sample_key(keys[p.path], index))
+                value = draw_value(p, value, env, sample_key(keys[p.path], index))
             env[p.path] = value
         return env
 

@@ -33,7 +33,9 @@ def _bound(b, value, env):
     return x * value if b.relative else x
 
 
-def _draw(p: FlatParam, value, env, key):
+def draw_value(p: FlatParam, value, env, key):
+    """One draw of random parameter `p` around its nominal `value` (bounds evaluated in `env`)
+    with PRNG `key`: the one definition of each distribution's map."""
     d = p.distribution
     dtype = jnp.result_type(float)
     if d.kind == "uniform":
@@ -88,7 +90,7 @@ def parameter_function(
                 continue
             value = jnp.asarray(evaluate(p.nominal, env, jnp), dtype=jnp.result_type(float))
             if p.is_random and root is not None:
-                value = _draw(p, value, env, sample_key(keys[p.path], index))
+                value = draw_value(p, value, env, sample_key(keys[p.path], index))
             env[p.path] = value
         return env
 
