@@ -8,6 +8,10 @@
 * anything else goes to the modified nodal solver (`circuit.assemble`), eliminated by the
   unrolled sparse solver (`circuit.sparse_solve`) or, for systems too large to unroll, by a
   batched dense LU (`circuit.dense_solve`).
+
+0 Hz points of a grid known at trace time, where the circuit's equations may be singular (a node
+floating at DC, a loop of ideal conductors), are solved again by the minimum-norm nodal solution,
+which gives the unique port quantities, the limit f -> 0 (`circuit.dc`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from jax import Array
 
 from pmrf_cli.circuit import ladder
 from pmrf_cli.circuit.assemble import assemble
+from pmrf_cli.circuit.dc import dc_points, may_be_singular_at_dc, solve_ports_min_norm
 from pmrf_cli.circuit.dense_solve import solve_ports_dense
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
 from pmrf_cli.circuit.topology import Topology, build_topology
@@ -39,6 +44,11 @@ MAX_UNROLLED_OPS = 1200
 # entries; from 4 ports on, their unrolled elimination is 15-100x slower than the dense LU (a
 # 4-port block with shunt capacitors, 630 ops: 4.2 s against 0.25 s), so they go dense.
 MAX_UNROLLED_ARRAY_PORTS = 3
+# A stamp that ties every port to every other (`PortStamp.coupled`: a circulator's admittance)
+# makes the unrolled elimination slow to compile from 3 ports on: a circulator with a series
+# inductor and a shunt capacitor on each port (64 samples x 201 points) compiled in ~13 s
+# unrolled against ~1.3 s dense, for a run time of 0.03-0.09 s against 0.06 s; so it goes dense.
+MAX_UNROLLED_COUPLED_PORTS = 2
 MAX_UNROLLED_UNKNOWNS = 48
 
 
@@ -123,18 +133,37 @@ class Circuit(Model):
         f = freq_array(freq)
         topo = self.topology()
         z0 = self.port_z0()
+        s = self._s_regular(freq, topo, z0)
+        dc = dc_points(f)
+        if dc is not None and may_be_singular_at_dc(topo, self.components):
+            s = s.at[dc].set(self._s_dc(dc.size, topo, z0).astype(s.dtype))
+        return s
+
+    def _stamps(self, freq, topo: Topology) -> tuple:
+        return tuple(evaluate_components(
+            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(self.components, topo.placements)],
+            freq,
+        ))
+
+    def _s_dc(self, count: int, topo: Topology, z0) -> Array:
+        """S at `count` 0 Hz points from the minimum-norm nodal solution (see `circuit.dc`)."""
+        system = assemble(topo, self._stamps(np.zeros(count), topo), z0)
+        zt = solve_ports_min_norm(system, count)
+        g = jnp.sqrt(1.0 / z0)
+        return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)
+
+    def _s_regular(self, freq, topo: Topology, z0) -> Array:
+        f = freq_array(freq)
         if self.solver == "auto":
             chain = ladder.find_ladder(topo, self.components)
             if chain is not None:
                 return ladder.evaluate(chain, self.components, freq, z0)
-        stamps = tuple(evaluate_components(
-            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(self.components, topo.placements)],
-            freq,
-        ))
+        stamps = self._stamps(freq, topo)
         system = assemble(topo, stamps, z0)
         dense = self.solver == "dense" or (
             self.solver != "sparse"
-            and (system.n > MAX_UNROLLED_UNKNOWNS or _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS)
+            and (system.n > MAX_UNROLLED_UNKNOWNS or _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS
+                 or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS)
         )
         if not dense:
             plan = make_plan(system, None if self.solver == "sparse" else MAX_UNROLLED_OPS)
@@ -152,6 +181,11 @@ class Circuit(Model):
             return stack_cx(s, (nf,))
         g = jnp.sqrt(1.0 / z0)
         return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)
+
+
+def _coupled_ports(stamps) -> int:
+    """The largest port count among stamps marked `coupled`."""
+    return max((st.nports for st in stamps if st.coupled), default=0)
 
 
 def _array_ports(stamps) -> int:

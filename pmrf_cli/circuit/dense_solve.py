@@ -13,8 +13,8 @@ import numpy as np
 from pmrf_cli.circuit.assemble import System
 
 
-def solve_ports_dense(system: System, nfreq: int, dtype=jnp.complex128):
-    """Port-node voltages under unit port currents, as an array (F, P, P)."""
+def dense_system(system: System, nfreq: int, dtype=jnp.complex128):
+    """The system as arrays: matrix (F, n, n) and right-hand sides (F, n, P), one per port."""
     n, pn = system.n, np.asarray(system.port_nodes)
     # one scatter-add for all contributions (duplicates accumulate): a scatter per block costs
     # compile time and, at run time, a pass over the whole (F, n, n) matrix each (a 64-port block
@@ -25,5 +25,11 @@ def solve_ports_dense(system: System, nfreq: int, dtype=jnp.complex128):
     a = jnp.zeros((nfreq, n, n), dtype=dtype).at[:, rows, cols].add(vals)
     rhs = np.zeros((n, pn.size))
     rhs[pn, np.arange(pn.size)] = system.port_rhs
-    x = jnp.linalg.solve(a, jnp.broadcast_to(jnp.asarray(rhs, dtype), (nfreq, n, pn.size)))
-    return x[:, pn, :]
+    return a, jnp.broadcast_to(jnp.asarray(rhs, dtype), (nfreq, n, pn.size))
+
+
+def solve_ports_dense(system: System, nfreq: int, dtype=jnp.complex128):
+    """Port-node voltages under unit port currents, as an array (F, P, P)."""
+    a, rhs = dense_system(system, nfreq, dtype)
+    x = jnp.linalg.solve(a, rhs)
+    return x[:, np.asarray(system.port_nodes), :]

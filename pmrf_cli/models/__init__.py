@@ -3,7 +3,7 @@ ideal non-reciprocal parts and controlled sources. (`Circuit` and `Cascade` live
 `pmrf_cli.circuit`.)"""
 
 from pmrf_cli.models.base import Model
-from pmrf_cli.models.lines import CPW, Coax, CoupledLine, Microstrip, RLGCLine, Stripline
+from pmrf_cli.models.lines import CPW, Coax, CoupledLine, DielectricCoupledLine, Microstrip, RLGCLine, Stripline
 from pmrf_cli.models.lossy_lumped import CapacitorQ, InductorQ
 from pmrf_cli.models.lumped import Capacitor, Inductor, Resistor, TwoTerminal
 from pmrf_cli.models.sblock import SParameterBlock
@@ -28,6 +28,7 @@ __all__ = [
     "CPW",
     "RLGCLine",
     "CoupledLine",
+    "DielectricCoupledLine",
     "Transformer",
     "SParameterBlock",
     "Renormalized",

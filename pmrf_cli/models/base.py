@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -33,6 +35,12 @@ class Model(eqx.Module):
     """
 
     z0: Array = eqx.field(default=50.0, kw_only=True, converter=as_array)
+
+    #: What the model conducts at DC, for a circuit's 0 Hz points (`circuit.dc`): "resistive"
+    #: (each port between its terminals), "open" (nothing: a capacitor) or "through" (conductors
+    #: that may be ideal at DC join the port pairs `DC_THROUGH` and their return terminals).
+    DC: ClassVar[str] = "resistive"
+    DC_THROUGH: ClassVar[tuple[tuple[int, int], ...]] = ((0, 1),)
 
     @property
     def nports(self) -> int:

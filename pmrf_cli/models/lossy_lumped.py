@@ -46,6 +46,8 @@ class _FiniteQ(TwoTerminal):
 class InductorQ(_FiniteQ):
     """Inductor `L` (H) of quality factor `Q` at `fq` (Hz): Z = R(f) + j w L (see module doc)."""
 
+    DC = "through"  # R = 0 at DC
+
     L: Array = eqx.field(converter=as_array)
     Q: Array = eqx.field(converter=as_array)
     fq: Array = eqx.field(default=1e9, converter=as_array)
@@ -60,6 +62,8 @@ class InductorQ(_FiniteQ):
 
 class CapacitorQ(_FiniteQ):
     """Capacitor `C` (F) of quality factor `Q` at `fq` (Hz): Y = G(f) + j w C (see module doc)."""
+
+    DC = "open"  # G = 0 at DC
 
     C: Array = eqx.field(converter=as_array)
     Q: Array = eqx.field(converter=as_array)

@@ -93,6 +93,8 @@ class Resistor(TwoTerminal):
 class Inductor(TwoTerminal):
     """Inductor of `L` henries: Z = j w L."""
 
+    DC = "through"
+
     L: Array = eqx.field(converter=as_array)
 
     def immittance(self, freq):
@@ -101,6 +103,8 @@ class Inductor(TwoTerminal):
 
 class Capacitor(TwoTerminal):
     """Capacitor of `C` farads: Y = j w C."""
+
+    DC = "open"
 
     C: Array = eqx.field(converter=as_array)
 

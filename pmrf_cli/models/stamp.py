@@ -18,7 +18,9 @@ V and I are port voltages and the currents flowing into each port's + terminal. 
 `n` is either an array of shape (F, P, P) or a P x P nested list of `cplx.Cx` entries (which keep
 exact zeros and purely real or imaginary parts for the unrolled solver). A static boolean
 `pattern` marks entries that may be non-zero, so the unrolled solver skips structural zeros;
-`None` means dense (for nested lists, the entries that are not exact zeros).
+`None` means dense (for nested lists, the entries that are not exact zeros). `coupled` (static)
+marks relations that tie every port to every other (a circulator's admittance): the circuit
+then prefers the dense solver (see `circuit.circuit.MAX_UNROLLED_COUPLED_PORTS`).
 
 A `ChainParts` is a 2-port's transfer matrix in homogeneous form: the true ABCD is ``m / mu``
 and ``det(ABCD) = nu / mu``, with `mu` and `nu` finite where the plain ABCD is not (a series
@@ -55,6 +57,7 @@ class PortStamp:
     n_pattern: np.ndarray | None = None
     k: Any = None
     k_pattern: np.ndarray | None = None
+    coupled: bool = False
 
     @property
     def is_admittance(self) -> bool:
@@ -130,7 +133,7 @@ class ChainParts:
 
 
 _STAMP_PARTS = ("y", "m", "n", "k")
-_STAMP_STATIC = ("nports", "y_pattern", "m_pattern", "n_pattern", "k_pattern")
+_STAMP_STATIC = ("nports", "y_pattern", "m_pattern", "n_pattern", "k_pattern", "coupled")
 
 
 def _stamp_flatten(st: PortStamp):

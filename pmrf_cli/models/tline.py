@@ -81,6 +81,8 @@ class TEMLine(Model):
     so lines of one medium (the sections of a stepped-impedance filter that share a width) share
     its evaluation in a circuit (`circuit.stages`)."""
 
+    DC = "through"
+
     @property
     def nports(self) -> int:
         return 2

@@ -52,6 +52,7 @@ class FlatComponent:
     file: Path | None
     loc: Loc
     file_ports: int | None = None
+    field_locs: Mapping[str, Loc] = dataclasses.field(default_factory=frozen_map, compare=False)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,9 @@ class _Flattener:
                 return
             fn = self.resolver(scope)
             fields = {k: rename(v.expr, fn) for k, v in comp.fields.items()}
-            self.components[path] = FlatComponent(path, comp.type, nodes, frozen_map(fields), comp.file, comp.loc, comp.file_ports)
+            locs = frozen_map({k: v.loc for k, v in comp.fields.items()})
+            self.components[path] = FlatComponent(path, comp.type, nodes, frozen_map(fields), comp.file, comp.loc,
+                                                  comp.file_ports, locs)
             return
         inner = _Scope({n: f"{path}.{n}" for n in sub.parameters}, scope)
         for pname, param in sub.parameters.items():
@@ -284,6 +287,16 @@ def _check_field_nominals(components: list[FlatComponent], env: Mapping[str, flo
                     sink.add(comp.loc, f"component '{comp.path}' {key} evaluates to {value} at the nominal")
 
 
+def _check_fixed_physics(components: list[FlatComponent], params: list[FlatParam], env: Mapping[str, float],
+                         sink: ErrorSink) -> None:
+    """A field domain or relation between fields (`build.domain_checks`) that fails with values
+    no draw can change (`dout: 1 mm, din: 3 mm`) is an error at the field."""
+    from .build import fixed_check_errors  # build imports this module
+
+    for loc, message in fixed_check_errors(components, params, env):
+        sink.add(loc, message)
+
+
 def frequency_grid(freq: FrequencySpec, env: Mapping[str, float]) -> np.ndarray:
     """The grid in Hz (float64), checked: points >= 1 and whole, start <= stop, and so on."""
     sink = ErrorSink()
@@ -403,6 +416,8 @@ def flatten(spec: NetlistSpec) -> FlatNetlist:
         env = _check_nominals(params, sink)
         if not sink.errors:
             _check_field_nominals(components, env, sink)
+        if not sink.errors:
+            _check_fixed_physics(components, params, env, sink)
         for p in spec.ports:
             try:
                 z0 = float(evaluate(p.z0, env, np))

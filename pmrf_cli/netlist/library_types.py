@@ -2,12 +2,15 @@
 
 | type | nodes | fields (optional ones take the model's default) |
 |---|---|---|
-| `coax` | 2 or 4 | `din`, `dout`, `length` (m); optional `er` (1), `tand` (0), `sigma` (S/m, copper), `rough` (m, 0) |
-| `microstrip` | 2 or 4 | `w`, `h`, `er`, `length`; optional `t` (0), `tand`, `sigma`, `rough` |
-| `stripline` | 2 or 4 | `w`, `b`, `er`, `length`; optional `t` (0), `tand`, `sigma`, `rough` |
-| `cpw` | 2 or 4 | `w`, `s` (gap), `h`, `er`, `length`; optional `t`, `tand`, `sigma`, `rough`, `backside` (true/false) |
+| `coax` | 2 or 4 | `din`, `dout`, `length` (m); optional `er` (1), `tand` (0), `sigma` (S/m, copper), `rough` (m, 0), dielectric |
+| `microstrip` | 2 or 4 | `w`, `h`, `er`, `length`; optional `t` (0), `tand`, `sigma`, `rough`, dielectric |
+| `stripline` | 2 or 4 | `w`, `b`, `er`, `length`; optional `t` (0), `tand`, `sigma`, `rough`, dielectric |
+| `cpw` | 2 or 4 | `w`, `s` (gap), `h`, `er`, `length`; optional `t`, `tand`, `sigma`, `rough`, `backside` (true/false), dielectric |
 | `rlgc` | 2 or 4 | `R` (ohm/m), `L` (H/m), `G` (S/m), `C` (F/m), `length` |
-| `coupled_tline` | 4 or 5 | `z0e`, `z0o`; then `theta_e`, `theta_o` (deg), `f0`, or `length`, `ere`, `ero` |
+| `coupled_tline` | 4 or 5 | `z0e`, `z0o`; then `theta_e`, `theta_o` (deg), `f0`, or `length`, `ere`, `ero` (optional `tand`, dielectric) |
+
+"dielectric" is the optional `dielectric` (frequency-invariant or djordjevic-svensson, a static
+choice) with `f_er` (Hz, 1 GHz: where `er` and `tand` hold), `f_low` (1 kHz), `f_high` (1 THz).
 | `attenuator` | 2, 3 or 4 | `dB` |
 | `isolator` | 2, 3 or 4 | optional `loss` (dB, 0), `isolation` (dB, infinite) |
 | `circulator` | 3, 4 or 6 | optional `loss` (dB, 0), `isolation` (dB, infinite) |
@@ -20,7 +23,7 @@ nodes (`[p1, p2]`, referred to ground) or 4 (`[p1+, p1-, p2+, p2-]`), like `tlin
 takes its ports' nodes `[a1, a2, b1, b2]` (line a in/out, line b in/out) or those and a common
 reference last; a VCCS `[in+, in-, out+, out-]`, `[in, out]` (to ground) or `[in, out, common]`.
 
-Non-numeric fields (`backside`, `qmode`) are static choices (`units.FieldKind.choices`): written
+Non-numeric fields (`backside`, `qmode`, `dielectric`) are static choices (`units.FieldKind.choices`): written
 literally (`backside: true`, `qmode: sqrt`), never through a parameter, since they select the
 model's formulas rather than a value; a sweep cannot vary them.
 
@@ -59,6 +62,8 @@ CAPACITANCE_PER_LENGTH = define_kind("capacitance per length", ("F/m",))
 #: static choices (not values): a YAML boolean, and the finite-Q parts' loss law
 BOOLEAN = define_kind("boolean", choices=("false", "true"))
 QMODE = define_kind("qmode", choices=("constant", "sqrt"))
+#: the line media's dielectric model (see `models.lines.dielectric`)
+DIELECTRIC = define_kind("dielectric", choices=("frequency-invariant", "djordjevic-svensson"))
 
 
 def placement_conduction(nports: int):
@@ -92,7 +97,9 @@ def _fields(**specs: FieldSpec):
     return MappingProxyType(dict(specs))
 
 
-_MATERIAL = dict(tand=_opt(units.PLAIN), sigma=_opt(units.CONDUCTIVITY), rough=_opt(units.LENGTH))
+_DIELECTRIC = dict(dielectric=_opt(DIELECTRIC), f_er=_opt(units.FREQUENCY), f_low=_opt(units.FREQUENCY),
+                   f_high=_opt(units.FREQUENCY))
+_MATERIAL = dict(tand=_opt(units.PLAIN), sigma=_opt(units.CONDUCTIVITY), rough=_opt(units.LENGTH), **_DIELECTRIC)
 _LINE_NODES = (2, 4)
 _LINE = placement_conduction(2)
 
@@ -146,10 +153,11 @@ register(
         (4, 5),
         _fields(z0e=_spec(units.RESISTANCE), z0o=_spec(units.RESISTANCE), theta_e=_spec(units.ANGLE),
                 theta_o=_spec(units.ANGLE), f0=_spec(units.FREQUENCY), length=_spec(units.LENGTH),
-                ere=_spec(units.PLAIN), ero=_spec(units.PLAIN)),
+                ere=_spec(units.PLAIN), ero=_spec(units.PLAIN), tand=_opt(units.PLAIN), **_DIELECTRIC),
         groups=(
             FieldGroup("theta", frozenset({"theta_e", "theta_o", "f0"}), frozenset({"theta_e", "theta_o", "f0"})),
-            FieldGroup("length", frozenset({"length", "ere", "ero"}), frozenset({"length", "ere", "ero"})),
+            FieldGroup("length", frozenset({"length", "ere", "ero", "tand", *_DIELECTRIC}),
+                       frozenset({"length", "ere", "ero"})),
         ),
         conduction=placement_conduction(4),
         node_names=("a1", "a2", "b1", "b2"),
@@ -181,6 +189,6 @@ LIBRARY_TYPES = (
 )
 
 __all__ = [
-    "BOOLEAN", "QMODE", "RESISTANCE_PER_LENGTH", "INDUCTANCE_PER_LENGTH", "CONDUCTANCE_PER_LENGTH",
+    "BOOLEAN", "DIELECTRIC", "QMODE", "RESISTANCE_PER_LENGTH", "INDUCTANCE_PER_LENGTH", "CONDUCTANCE_PER_LENGTH",
     "CAPACITANCE_PER_LENGTH", "LIBRARY_TYPES", "placement_conduction", "conduct_none",
 ]

@@ -336,7 +336,15 @@ def test_grounded_line_and_common_reference_forms_connect():
     ],
 )
 def test_unphysical_values_fail_their_domain(comp, label):
-    flat = load(netlist(comp))
+    # fixed values: refused at load, at the field
+    err = one_error(netlist(comp))
+    assert label in err and err.startswith("t.yaml:3:"), err
+    # through a random parameter: the per-sample check (what a sweep counts) names the same domain
+    name = label.split(".")[1].split(" ")[0]
+    value = yaml.safe_load(netlist(comp))["components"]["X"][name]
+    text = netlist(comp.replace(f"{name}: {value}", f"{name}: V"))
+    text = text.replace("components:", f"parameters:\n  V: {{value: {value!r}, distribution: uniform, min: -1, max: 1}}\ncomponents:")
+    flat = load(text)
     values = nominal_values(flat)
     failing = [lab for lab, _, ok in domain_checks(flat) if not bool(ok(values))]
     assert failing == [label]

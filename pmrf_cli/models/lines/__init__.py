@@ -2,7 +2,7 @@
 function and a `TEMLine` model built on it."""
 
 from pmrf_cli.models.lines.coax import Coax, coax_zc_gamma
-from pmrf_cli.models.lines.coupled import CoupledLine
+from pmrf_cli.models.lines.coupled import CoupledLine, DielectricCoupledLine
 from pmrf_cli.models.lines.cpw import CPW, cpw_zc_gamma
 from pmrf_cli.models.lines.microstrip import Microstrip, microstrip_zc_gamma
 from pmrf_cli.models.lines.rlgc import RLGCLine, rlgc_zc_gamma
@@ -12,6 +12,7 @@ __all__ = [
     "Coax",
     "CoupledLine",
     "CPW",
+    "DielectricCoupledLine",
     "Microstrip",
     "RLGCLine",
     "Stripline",

@@ -3,7 +3,9 @@
 Per-unit-length parameters (SI units throughout):
 
 * external inductance L = mu0/(2 pi) ln(D/d), capacitance C = 2 pi eps0 er / ln(D/d), and
-  G = w C tan(delta) (a frequency-invariant complex permittivity er (1 - j tan delta));
+  G = w C tan(delta) (a frequency-invariant complex permittivity er (1 - j tan delta); with
+  `dielectric="djordjevic-svensson"` the wideband eps(f) of `lines.dielectric` replaces it, as
+  scikit-rf's `Coaxial(dielectric={'ep_r': eps(f)})` takes it);
 * conductor impedance from Schelkunoff's exact solution for round conductors (S. A. Schelkunoff,
   Bell Syst. Tech. J. 13, 1934, eqs. 65 and 74): the solid inner rod of radius a gives
   Zs/(2 pi a) I0(g a)/I1(g a), the outer conductor (an infinitely thick shield from radius b)
@@ -36,12 +38,23 @@ from pmrf_cli.models.lines.common import (
     roughness_factor,
     zc_gamma,
 )
+from pmrf_cli.models.lines.dielectric import (
+    F_ER,
+    F_HIGH,
+    F_LOW,
+    FREQUENCY_INVARIANT,
+    Wideband,
+    check_dielectric,
+    permittivity,
+    wideband_of,
+)
 from pmrf_cli.models.stamp import ChainParts
 from pmrf_cli.models.tline import TEMLine
 
 
-def coax_rlgc(din, dout, er, tand, sigma, rough, f) -> tuple[Array, Array]:
-    """Series impedance Z' (ohm/m) and shunt admittance Y' (S/m) of a coaxial line; (F,) each."""
+def coax_rlgc(din, dout, er, tand, sigma, rough, f, band: Wideband | None = None) -> tuple[Array, Array]:
+    """Series impedance Z' (ohm/m) and shunt admittance Y' (S/m) of a coaxial line; (F,) each
+    (`band`: the frequencies of a Djordjevic-Svensson dielectric; None: frequency-invariant)."""
     f = jnp.asarray(f)
     a, b = din / 2, dout / 2
     perfect = jnp.isinf(sigma)
@@ -57,19 +70,20 @@ def coax_rlgc(din, dout, er, tand, sigma, rough, f) -> tuple[Array, Array]:
     logr = jnp.log(b / a)
     wf = 2 * np.pi * f
     zser = cond + 1j * wf * MU0 / (2 * np.pi) * logr
-    yshunt = 1j * wf * (2 * np.pi * EPS0 * er * (1 - 1j * tand)) / logr
+    yshunt = 1j * wf * (2 * np.pi * EPS0 * permittivity(er, tand, f, band).complex) / logr
     return zser, yshunt
 
 
-def coax_zc_gamma(din, dout, er, tand, sigma, rough, f) -> tuple[Array, Array]:
+def coax_zc_gamma(din, dout, er, tand, sigma, rough, f, band: Wideband | None = None) -> tuple[Array, Array]:
     """(zc, gamma) of a coaxial line on the grid `f` (Hz); zc is infinite at DC."""
-    return zc_gamma(*coax_rlgc(din, dout, er, tand, sigma, rough, f))
+    return zc_gamma(*coax_rlgc(din, dout, er, tand, sigma, rough, f, band))
 
 
 class Coax(TEMLine):
     """Coaxial line: inner diameter `din` and outer diameter `dout` (m), dielectric `er` and
     `tand`, conductor conductivity `sigma` (S/m, both conductors; `inf` = perfect), rms surface
-    roughness `rough` (m, 0 = smooth) and `length` (m)."""
+    roughness `rough` (m, 0 = smooth) and `length` (m); `dielectric` (static), `f_er`, `f_low`,
+    `f_high` as for `Microstrip`. Needs dout > din."""
 
     din: Array = eqx.field(converter=as_array)
     dout: Array = eqx.field(converter=as_array)
@@ -78,10 +92,18 @@ class Coax(TEMLine):
     tand: Array = eqx.field(default=0.0, converter=as_array)
     sigma: Array = eqx.field(default=SIGMA_COPPER, converter=as_array)
     rough: Array = eqx.field(default=0.0, converter=as_array)
+    dielectric: str = eqx.field(default=FREQUENCY_INVARIANT, static=True)
+    f_er: Array = eqx.field(default=F_ER, converter=as_array)
+    f_low: Array = eqx.field(default=F_LOW, converter=as_array)
+    f_high: Array = eqx.field(default=F_HIGH, converter=as_array)
+
+    def __check_init__(self):
+        check_dielectric(self.dielectric)
 
     def rlgc(self, freq) -> tuple[Array, Array]:
         """(Z', Y') per metre on the grid."""
-        return coax_rlgc(self.din, self.dout, self.er, self.tand, self.sigma, self.rough, freq_array(freq))
+        args = (self.din, self.dout, self.er, self.tand, self.sigma, self.rough)
+        return coax_rlgc(*args, freq_array(freq), wideband_of(self))
 
     def zc_gamma(self, freq) -> tuple[Array, Array]:
         """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""

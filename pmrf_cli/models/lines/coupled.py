@@ -9,6 +9,13 @@ Each mode is a TEM line: the even mode (both lines at the same potential) has im
 electrical length theta_e, the odd mode z0o and theta_o, in degrees at `f0`, scaling with f/f0.
 With even/odd port sums and differences, V_e = V_a + V_b, V_o = V_a - V_b (same for currents),
 each mode obeys its line's ABCD relations; these four equations are the descriptor stamp.
+
+`DielectricCoupledLine` is the same pair given by its physical length in a lossy, possibly
+dispersive dielectric: each mode sees the effective permittivity eps_m(f) = er_m d(f), where d(f)
+is the dielectric's normalised permittivity (1 - j tan delta, or the wideband Djordjevic-Svensson
+eps(f)/er of `lines.dielectric`, equal to 1 - j tan delta at `f_er`); as for any TEM mode
+(L fixed, C proportional to the permittivity) its impedance is z0_m / sqrt(d(f)) and its
+propagation constant j w sqrt(eps_m(f)) / c. With tan delta = 0 it is exactly `CoupledLine.physical`.
 """
 
 from __future__ import annotations
@@ -19,8 +26,17 @@ import numpy as np
 from jax import Array
 
 from pmrf_cli.models.base import Model, as_array, freq_array
+from pmrf_cli.models.lines.dielectric import (
+    F_ER,
+    F_HIGH,
+    F_LOW,
+    FREQUENCY_INVARIANT,
+    check_dielectric,
+    permittivity,
+    wideband_of,
+)
 from pmrf_cli.models.stamp import PortStamp
-from pmrf_cli.models.tline import C0
+from pmrf_cli.models.tline import C0, cosh_sinh
 
 
 def descriptor_to_s(stamp: PortStamp, z0) -> Array:
@@ -34,6 +50,9 @@ def descriptor_to_s(stamp: PortStamp, z0) -> Array:
 class CoupledLine(Model):
     """Ideal coupled pair: even/odd impedances `z0e`, `z0o` (ohm), even/odd electrical lengths
     `theta_e`, `theta_o` (degrees) at frequency `f0` (Hz). Ports as in the module docstring."""
+
+    DC = "through"
+    DC_THROUGH = ((0, 1), (2, 3))
 
     z0e: Array = eqx.field(converter=as_array)
     z0o: Array = eqx.field(converter=as_array)
@@ -51,19 +70,79 @@ class CoupledLine(Model):
     def nports(self) -> int:
         return 4
 
-    def stamp(self, freq) -> PortStamp:
+    def modes(self, freq) -> list[tuple[Array, Array, Array]]:
+        """The even and odd modes' ABCD entries (A = D, B, C), each (F,) complex."""
         f = freq_array(freq)
-        rows_m, rows_n = [], []
-        for z, th, sign in ((self.z0e, self.theta_e, 1.0), (self.z0o, self.theta_o, -1.0)):
+        out = []
+        for z, th in ((self.z0e, self.theta_e), (self.z0o, self.theta_o)):
             bl = jnp.deg2rad(th) * f / self.f0
-            a, b, c = jnp.cos(bl) + 0j, 1j * z * jnp.sin(bl), 1j * jnp.sin(bl) / z
-            one, zero = jnp.ones_like(a), jnp.zeros_like(a)
-            # ports (a1, a2, b1, b2): V_m1 - A V_m2 + B I_m2 = 0 ; I_m1 - C V_m2 + D I_m2 = 0
-            rows_m += [[one, -a, sign * one, -sign * a], [zero, -c, zero, -sign * c]]
-            rows_n += [[zero, b, zero, sign * b], [one, a, sign * one, sign * a]]
-        m = jnp.stack([jnp.stack(r, -1) for r in rows_m], -2)
-        n = jnp.stack([jnp.stack(r, -1) for r in rows_n], -2)
-        return PortStamp(nports=4, m=m, n=n)
+            out.append((jnp.cos(bl) + 0j, 1j * z * jnp.sin(bl), 1j * jnp.sin(bl) / z))
+        return out
+
+    def stamp(self, freq) -> PortStamp:
+        return modes_stamp(self.modes(freq))
+
+    def s(self, freq) -> Array:
+        return descriptor_to_s(self.stamp(freq), self.port_z0().astype(float))
+
+
+def modes_stamp(modes) -> PortStamp:
+    """The pair's descriptor stamp from its even and odd modes' (A = D, B, C) entries."""
+    rows_m, rows_n = [], []
+    for (a, b, c), sign in zip(modes, (1.0, -1.0)):
+        one, zero = jnp.ones_like(a), jnp.zeros_like(a)
+        # ports (a1, a2, b1, b2): V_m1 - A V_m2 + B I_m2 = 0 ; I_m1 - C V_m2 + D I_m2 = 0
+        rows_m += [[one, -a, sign * one, -sign * a], [zero, -c, zero, -sign * c]]
+        rows_n += [[zero, b, zero, sign * b], [one, a, sign * one, sign * a]]
+    m = jnp.stack([jnp.stack(r, -1) for r in rows_m], -2)
+    n = jnp.stack([jnp.stack(r, -1) for r in rows_n], -2)
+    return PortStamp(nports=4, m=m, n=n)
+
+
+class DielectricCoupledLine(Model):
+    """Coupled pair of physical `length` (m) in a lossy dielectric: even/odd impedances `z0e`,
+    `z0o` (ohm) and effective permittivities `ere`, `ero` of the lossless pair, loss tangent
+    `tand`, `dielectric` (static) "frequency-invariant" or "djordjevic-svensson" (`f_er`, `f_low`,
+    `f_high`, Hz, as for `Microstrip`). Ports as `CoupledLine`; see the module docstring."""
+
+    DC = "through"
+    DC_THROUGH = ((0, 1), (2, 3))
+
+    z0e: Array = eqx.field(converter=as_array)
+    z0o: Array = eqx.field(converter=as_array)
+    length: Array = eqx.field(converter=as_array)
+    ere: Array = eqx.field(converter=as_array)
+    ero: Array = eqx.field(converter=as_array)
+    tand: Array = eqx.field(default=0.0, converter=as_array)
+    dielectric: str = eqx.field(default=FREQUENCY_INVARIANT, static=True)
+    f_er: Array = eqx.field(default=F_ER, converter=as_array)
+    f_low: Array = eqx.field(default=F_LOW, converter=as_array)
+    f_high: Array = eqx.field(default=F_HIGH, converter=as_array)
+
+    def __check_init__(self):
+        check_dielectric(self.dielectric)
+
+    @property
+    def nports(self) -> int:
+        return 4
+
+    def modes(self, freq) -> list[tuple[Array, Array, Array]]:
+        """The even and odd modes' ABCD entries (A = D, B, C), each (F,) complex."""
+        f = freq_array(freq)
+        d = permittivity(1.0, self.tand, f, wideband_of(self)).complex
+        sd = jnp.sqrt(d)
+        out = []
+        for z, er in ((self.z0e, self.ere), (self.z0o, self.ero)):
+            gl = 2j * np.pi * f * jnp.sqrt(er) * sd / C0 * self.length
+            ch, sh = cosh_sinh(gl)
+            shape = jnp.shape(gl)
+            ch, sh = ch.to_complex(shape), sh.to_complex(shape)
+            zc = z / sd
+            out.append((ch, zc * sh, sh / zc))
+        return out
+
+    def stamp(self, freq) -> PortStamp:
+        return modes_stamp(self.modes(freq))
 
     def s(self, freq) -> Array:
         return descriptor_to_s(self.stamp(freq), self.port_z0().astype(float))

@@ -2,7 +2,9 @@
 metal backside (grounded CPW).
 
 The formulas are those of scikit-rf's `CPW` (default, ADS-like mode) with a frequency-invariant
-complex permittivity er (1 - j tan delta) (scikit-rf's `diel='frequencyinvariant'`):
+complex permittivity er (1 - j tan delta) (scikit-rf's `diel='frequencyinvariant'`) or, with
+`dielectric="djordjevic-svensson"`, the wideband eps(f) of `lines.dielectric` in its place at
+every frequency (scikit-rf's default `diel='djordjevicsvensson'`, used the same way):
 
 * quasi-static, conformal mapping: G. Ghione and C. Naldi, Electron. Lett. 20(4), 1984 (air
   backside: k1 = w/(w+2s), k2 = sinh(pi w/4h)/sinh(pi (w+2s)/4h), eps = 1 + (er-1)/2 K(k2)K(k1')/
@@ -29,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from pmrf_cli.formulas import cpw_thickness_widening
 from pmrf_cli.models.base import as_array, freq_array
 from pmrf_cli.models.lines.common import (
     ETA0,
@@ -39,6 +42,16 @@ from pmrf_cli.models.lines.common import (
     positive_f,
     roughness_factor,
     surface_resistance,
+)
+from pmrf_cli.models.lines.dielectric import (
+    F_ER,
+    F_HIGH,
+    F_LOW,
+    FREQUENCY_INVARIANT,
+    Wideband,
+    check_dielectric,
+    permittivity,
+    wideband_of,
 )
 from pmrf_cli.models.lines.microstrip import dielectric_loss
 from pmrf_cli.models.tline import C0, TEMLine
@@ -55,9 +68,7 @@ def cpw_quasi_static(w, s, h, t, er, backside: bool) -> tuple[Array, Array]:
     else:
         q2 = ellip_ratio(jnp.sinh(np.pi * a / (4 * h)) / jnp.sinh(np.pi * b / (4 * h)))
         e = 1 + (er - 1) / 2 * q2 / q1
-    on = t > 0
-    ts = jnp.where(on, t, 1.0)
-    d = jnp.where(on, 1.25 * ts / np.pi * (1 + jnp.log(4 * np.pi * w / ts)), 0.0)
+    d = cpw_thickness_widening(w, t, jnp)
     qe = ellip_ratio(k1 + (1 - k1 * k1) * d / (2 * s))
     zr = ETA0 / 2 / (qe + q3) if backside else ETA0 / 4 / qe
     e = e - (0.7 * (e - 1) * t / s) / (q1 + 0.7 * t / s)
@@ -90,22 +101,26 @@ def cpw_conductor_loss(w, s, t, eeff, rs) -> Array:
     return jnp.where(on, loss, 0.0)
 
 
-def cpw_properties(w, s, h, t, er, tand, sigma, rough, f, backside: bool) -> dict[str, Array]:
-    """Quasi-static and dispersive zc / eps_eff, alpha_c and alpha_d of a CPW."""
+def cpw_properties(w, s, h, t, er, tand, sigma, rough, f, backside: bool,
+                   band: Wideband | None = None) -> dict[str, Array]:
+    """Quasi-static and dispersive zc / eps_eff, alpha_c and alpha_d of a CPW (`band`: the
+    frequencies of a Djordjevic-Svensson substrate; None: frequency-invariant)."""
     f = jnp.asarray(f)
-    erc = er * (1 - 1j * tand)
+    diel = permittivity(er, tand, f, band)
+    erc = diel.complex
     z_qs, e_qs = cpw_quasi_static(w, s, h, t, erc, backside)
     z_f, e_f = cpw_dispersion(z_qs, e_qs, erc, w, s, h, f)
     er_re = jnp.real(e_f)
     rs = surface_resistance(f, sigma) * roughness_factor(f, sigma, rough)
     alpha_c = cpw_conductor_loss(w, s, t, er_re, rs)
-    alpha_d = dielectric_loss(er, er_re, tand, f)
+    alpha_d = dielectric_loss(diel.real, er_re, diel.tand, f)
     return dict(z_static=z_qs, eps_static=e_qs, zc=z_f, eps_eff=e_f, alpha_c=alpha_c, alpha_d=alpha_d)
 
 
-def cpw_zc_gamma(w, s, h, t, er, tand, sigma, rough, f, backside: bool = False) -> tuple[Array, Array]:
+def cpw_zc_gamma(w, s, h, t, er, tand, sigma, rough, f, backside: bool = False,
+                 band: Wideband | None = None) -> tuple[Array, Array]:
     """(zc, gamma) of a CPW on the grid `f` (Hz)."""
-    p = cpw_properties(w, s, h, t, er, tand, sigma, rough, f, backside)
+    p = cpw_properties(w, s, h, t, er, tand, sigma, rough, f, backside, band)
     beta = 2 * np.pi * jnp.asarray(f) * jnp.sqrt(jnp.real(p["eps_eff"])) / C0
     return p["zc"], p["alpha_c"] + p["alpha_d"] + 1j * beta
 
@@ -113,7 +128,10 @@ def cpw_zc_gamma(w, s, h, t, er, tand, sigma, rough, f, backside: bool = False) 
 class CPW(TEMLine):
     """Coplanar waveguide: centre strip width `w`, gap `gap`, substrate height `h`, metal
     thickness `t` (m; 0 = thin, no conductor loss), substrate `er` and `tand`, conductivity
-    `sigma` (S/m), rms roughness `rough` (m), `length` (m); `backside` (static) = metal-backed.
+    `sigma` (S/m), rms roughness `rough` (m), `length` (m); `backside` (static) = metal-backed;
+    `dielectric` (static), `f_er`, `f_low`, `f_high` as for `Microstrip`. The thickness correction
+    needs its widening 1.25 t/pi (1 + ln(4 pi w/t)) below the gap (beyond it the corrected
+    modulus passes 1); the netlist checks that.
 
     The gap is the netlist's `s`; the field is called `gap` because `s` is the S-parameter
     method of every model. `with_params(s=...)` is accepted as an alias of `gap`.
@@ -129,6 +147,13 @@ class CPW(TEMLine):
     sigma: Array = eqx.field(default=SIGMA_COPPER, converter=as_array)
     rough: Array = eqx.field(default=0.0, converter=as_array)
     backside: bool = eqx.field(default=False, static=True)
+    dielectric: str = eqx.field(default=FREQUENCY_INVARIANT, static=True)
+    f_er: Array = eqx.field(default=F_ER, converter=as_array)
+    f_low: Array = eqx.field(default=F_LOW, converter=as_array)
+    f_high: Array = eqx.field(default=F_HIGH, converter=as_array)
+
+    def __check_init__(self):
+        check_dielectric(self.dielectric)
 
     def with_params(self, **values) -> "CPW":
         """A copy with fields replaced; `s` is taken as the gap."""
@@ -139,10 +164,10 @@ class CPW(TEMLine):
     def properties(self, freq) -> dict[str, Array]:
         """zc, eps_eff (quasi-static and dispersive), alpha_c and alpha_d on the grid."""
         args = (self.w, self.gap, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
-        return cpw_properties(*args, freq_array(freq), self.backside)
+        return cpw_properties(*args, freq_array(freq), self.backside, wideband_of(self))
 
     def zc_gamma(self, freq) -> tuple[Array, Array]:
         """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
         args = (self.w, self.gap, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
-        return cpw_zc_gamma(*args, freq_array(freq), self.backside)
+        return cpw_zc_gamma(*args, freq_array(freq), self.backside, wideband_of(self))
 

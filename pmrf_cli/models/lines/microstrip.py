@@ -1,9 +1,11 @@
 """Microstrip line: Hammerstad-Jensen quasi-static model, Kirschning-Jansen dispersion, losses.
 
 The formulas are those of scikit-rf's `MLine` defaults (model 'hammerstadjensen', disp
-'kirschningjansen', ADS-like mode), with a frequency-invariant complex substrate permittivity
-er (1 - j tan delta) (scikit-rf's `diel='frequencyinvariant'`; its default is the wideband
-Djordjevic-Svensson Debye model, not used here):
+'kirschningjansen', ADS-like mode). The substrate is a frequency-invariant complex permittivity
+er (1 - j tan delta) (scikit-rf's `diel='frequencyinvariant'`) or, with `dielectric=
+"djordjevic-svensson"`, scikit-rf's default wideband Debye model (`lines.dielectric`): then the
+complex eps(f) replaces er (1 - j tan delta) in every formula below, at each frequency, and
+Re eps(f), tan delta(f) enter the dielectric loss, as scikit-rf does:
 
 * quasi-static zc and eps_eff: E. Hammerstad and O. Jensen, "Accurate models for microstrip
   computer-aided design", IEEE MTT-S Symp. Dig., 1980, with their strip-thickness correction
@@ -38,6 +40,16 @@ from pmrf_cli.models.lines.common import (
     positive_f,
     roughness_factor,
     surface_resistance,
+)
+from pmrf_cli.models.lines.dielectric import (
+    F_ER,
+    F_HIGH,
+    F_LOW,
+    FREQUENCY_INVARIANT,
+    Wideband,
+    check_dielectric,
+    permittivity,
+    wideband_of,
 )
 from pmrf_cli.models.tline import C0, TEMLine
 
@@ -117,10 +129,12 @@ def dielectric_loss(er, eeff, tand, f) -> Array:
     return jnp.where(filled, loss, 0.0)
 
 
-def microstrip_properties(w, h, t, er, tand, sigma, rough, f) -> dict[str, Array]:
-    """All intermediate results: quasi-static and dispersive zc / eps_eff, alpha_c, alpha_d."""
+def microstrip_properties(w, h, t, er, tand, sigma, rough, f, band: Wideband | None = None) -> dict[str, Array]:
+    """All intermediate results: quasi-static and dispersive zc / eps_eff, alpha_c, alpha_d
+    (`band`: the frequencies of a Djordjevic-Svensson substrate; None: frequency-invariant)."""
     f = jnp.asarray(f)
-    erc = er * (1 - 1j * tand)
+    diel = permittivity(er, tand, f, band)
+    erc = diel.complex
     z_qs, e_qs, ur = hammerstad_jensen(w, h, t, erc)
     fn = positive_f(f) * h * 1e-6  # GHz mm
     e_f = kirschning_jansen_eps(ur, fn, erc, e_qs)
@@ -131,13 +145,13 @@ def microstrip_properties(w, h, t, er, tand, sigma, rough, f) -> dict[str, Array
     ki = jnp.exp(-1.2 * (zr / ETA0) ** 0.7)
     rs = surface_resistance(f, sigma) * roughness_factor(f, sigma, rough)
     alpha_c = jnp.where(t > 0, rs / (zr * w) * ki, 0.0)
-    alpha_d = dielectric_loss(er, er_re, tand, f)
+    alpha_d = dielectric_loss(diel.real, er_re, diel.tand, f)
     return dict(z_static=z_qs, eps_static=e_qs, zc=z_f, eps_eff=e_f, alpha_c=alpha_c, alpha_d=alpha_d)
 
 
-def microstrip_zc_gamma(w, h, t, er, tand, sigma, rough, f) -> tuple[Array, Array]:
+def microstrip_zc_gamma(w, h, t, er, tand, sigma, rough, f, band: Wideband | None = None) -> tuple[Array, Array]:
     """(zc, gamma) of a microstrip line on the grid `f` (Hz)."""
-    p = microstrip_properties(w, h, t, er, tand, sigma, rough, f)
+    p = microstrip_properties(w, h, t, er, tand, sigma, rough, f, band)
     beta = 2 * np.pi * jnp.asarray(f) * jnp.sqrt(jnp.real(p["eps_eff"])) / C0
     return p["zc"], p["alpha_c"] + p["alpha_d"] + 1j * beta
 
@@ -145,7 +159,9 @@ def microstrip_zc_gamma(w, h, t, er, tand, sigma, rough, f) -> tuple[Array, Arra
 class Microstrip(TEMLine):
     """Microstrip: strip width `w`, substrate height `h`, strip thickness `t` (m; 0 = thin
     strip, no conductor loss), substrate `er` and `tand`, conductivity `sigma` (S/m), rms
-    roughness `rough` (m) and `length` (m)."""
+    roughness `rough` (m) and `length` (m); `dielectric` (static) "frequency-invariant" or
+    "djordjevic-svensson" (er and tand given at `f_er`, relaxations from `f_low` to `f_high`, Hz).
+    The thickness correction is Wheeler's thin-strip one: the netlist asks t < h and 2 t < w."""
 
     w: Array = eqx.field(converter=as_array)
     h: Array = eqx.field(converter=as_array)
@@ -155,14 +171,21 @@ class Microstrip(TEMLine):
     tand: Array = eqx.field(default=0.0, converter=as_array)
     sigma: Array = eqx.field(default=SIGMA_COPPER, converter=as_array)
     rough: Array = eqx.field(default=0.0, converter=as_array)
+    dielectric: str = eqx.field(default=FREQUENCY_INVARIANT, static=True)
+    f_er: Array = eqx.field(default=F_ER, converter=as_array)
+    f_low: Array = eqx.field(default=F_LOW, converter=as_array)
+    f_high: Array = eqx.field(default=F_HIGH, converter=as_array)
+
+    def __check_init__(self):
+        check_dielectric(self.dielectric)
 
     def properties(self, freq) -> dict[str, Array]:
         """zc, eps_eff (quasi-static and dispersive), alpha_c and alpha_d on the grid."""
         args = (self.w, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
-        return microstrip_properties(*args, freq_array(freq))
+        return microstrip_properties(*args, freq_array(freq), wideband_of(self))
 
     def zc_gamma(self, freq) -> tuple[Array, Array]:
         """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
         args = (self.w, self.h, self.t, self.er, self.tand, self.sigma, self.rough)
-        return microstrip_zc_gamma(*args, freq_array(freq))
+        return microstrip_zc_gamma(*args, freq_array(freq), wideband_of(self))
 

@@ -12,7 +12,9 @@
   alpha_c = 2.7e-3 Rs er Z A / (30 pi (b - t)) for sqrt(er) Z < 120, else 0.16 Rs B / (Z b), with
   A = 1 + 2w/(b-t) + (b+t)/(pi (b-t)) ln((2b-t)/t), B = 1 + b/(0.5w + 0.7t) (0.5 + 0.414 t/w
   + ln(4 pi w/t)/(2 pi)); Rs includes Hammerstad's roughness factor.
-* Dielectric: the line is homogeneous, so its permittivity er (1 - j tan delta) enters exactly.
+* Dielectric: the line is homogeneous, so its permittivity er (1 - j tan delta) enters exactly;
+  with `dielectric="djordjevic-svensson"` the wideband eps(f) of `lines.dielectric` does (and
+  Re eps(f) replaces er in the conductor loss's impedance).
 
 The parts combine as per-unit-length Z' = R (1 + j) + j w L and Y' = j w C (1 - j tan delta)
 with L = Z_air / c, C = er / (Z_air c), R = 2 alpha_c zc (skin-effect surface impedance: the
@@ -35,6 +37,16 @@ from pmrf_cli.models.lines.common import (
     roughness_factor,
     surface_resistance,
     zc_gamma,
+)
+from pmrf_cli.models.lines.dielectric import (
+    F_ER,
+    F_HIGH,
+    F_LOW,
+    FREQUENCY_INVARIANT,
+    Wideband,
+    check_dielectric,
+    permittivity,
+    wideband_of,
 )
 from pmrf_cli.models.stamp import ChainParts
 from pmrf_cli.models.tline import C0, TEMLine
@@ -73,27 +85,33 @@ def stripline_conductor_loss(w, b, t, er, z, rs) -> Array:
     return jnp.where(on, jnp.where(jnp.sqrt(er) * z < 120, wide, narrow), 0.0)
 
 
-def stripline_rlgc(w, b, t, er, tand, sigma, rough, f) -> tuple[Array, Array]:
-    """Z' (ohm/m) and Y' (S/m) of a stripline on the grid `f` (Hz)."""
+def stripline_rlgc(w, b, t, er, tand, sigma, rough, f, band: Wideband | None = None) -> tuple[Array, Array]:
+    """Z' (ohm/m) and Y' (S/m) of a stripline on the grid `f` (Hz) (`band`: the frequencies of a
+    Djordjevic-Svensson dielectric; None: frequency-invariant)."""
     f = jnp.asarray(f)
+    diel = permittivity(er, tand, f, band)
     z_air = stripline_z_air(w, b, t)
-    z = z_air / jnp.sqrt(er)
+    z = z_air / jnp.sqrt(diel.real)
     rs = surface_resistance(f, sigma) * roughness_factor(f, sigma, rough)
-    r = 2 * z * stripline_conductor_loss(w, b, t, er, z, rs)
+    r = 2 * z * stripline_conductor_loss(w, b, t, diel.real, z, rs)
     wf = 2 * np.pi * f
     zs = r * (1 + 1j) + 1j * wf * z_air / C0
-    ys = 1j * wf * er / (z_air * C0) * (1 - 1j * tand)
+    if band is None:
+        ys = 1j * wf * er / (z_air * C0) * (1 - 1j * tand)
+    else:
+        ys = 1j * wf * diel.complex / (z_air * C0)
     return zs, ys
 
 
-def stripline_zc_gamma(w, b, t, er, tand, sigma, rough, f) -> tuple[Array, Array]:
+def stripline_zc_gamma(w, b, t, er, tand, sigma, rough, f, band: Wideband | None = None) -> tuple[Array, Array]:
     """(zc, gamma) of a stripline on the grid `f` (Hz)."""
-    return zc_gamma(*stripline_rlgc(w, b, t, er, tand, sigma, rough, f))
+    return zc_gamma(*stripline_rlgc(w, b, t, er, tand, sigma, rough, f, band))
 
 
 class Stripline(TEMLine):
     """Symmetric stripline: strip width `w`, ground-plane spacing `b`, strip thickness `t` (m),
-    dielectric `er` and `tand`, conductivity `sigma` (S/m), rms roughness `rough` (m), `length` (m)."""
+    dielectric `er` and `tand`, conductivity `sigma` (S/m), rms roughness `rough` (m), `length` (m);
+    `dielectric` (static), `f_er`, `f_low`, `f_high` as for `Microstrip`. Needs t < b."""
 
     w: Array = eqx.field(converter=as_array)
     b: Array = eqx.field(converter=as_array)
@@ -103,11 +121,18 @@ class Stripline(TEMLine):
     tand: Array = eqx.field(default=0.0, converter=as_array)
     sigma: Array = eqx.field(default=SIGMA_COPPER, converter=as_array)
     rough: Array = eqx.field(default=0.0, converter=as_array)
+    dielectric: str = eqx.field(default=FREQUENCY_INVARIANT, static=True)
+    f_er: Array = eqx.field(default=F_ER, converter=as_array)
+    f_low: Array = eqx.field(default=F_LOW, converter=as_array)
+    f_high: Array = eqx.field(default=F_HIGH, converter=as_array)
+
+    def __check_init__(self):
+        check_dielectric(self.dielectric)
 
     def rlgc(self, freq) -> tuple[Array, Array]:
         """(Z', Y') per metre on the grid."""
         args = (self.w, self.b, self.t, self.er, self.tand, self.sigma, self.rough)
-        return stripline_rlgc(*args, freq_array(freq))
+        return stripline_rlgc(*args, freq_array(freq), wideband_of(self))
 
     def zc_gamma(self, freq) -> tuple[Array, Array]:
         """(zc, gamma) on the grid: impedance (ohm) and propagation (1/m)."""
