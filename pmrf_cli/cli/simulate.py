@@ -361,13 +361,7 @@ def simulate(
             s, params, margins = evaluate_job(job, dev, compiled, timer, sets, precision)
             z0 = np.array([float(np.asarray(v)) for v in _port_z0(job.flat, params)])
             if not np.all(np.isfinite(s)):
-                bad = np.unique(np.nonzero(~np.isfinite(s))[0])
-                which = "" if len(jobs) == 1 else f"{job.flat.spec.source}: "
-                print(
-                    f"pmrf: warning: {which}S is not finite at {bad.size} frequencies "
-                    f"(first {job.frequency[bad[0]]:.6g} Hz): the circuit is singular there",
-                    file=sys.stderr,
-                )
+                raise UserError(_not_finite(job, s))
             write_result(job.output, job.fmt, job.flat, job.frequency, s, z0, params, command, described, precision,
                          job.specs, margins)
             if job.specs:
@@ -379,6 +373,18 @@ def simulate(
         timer.report()
 
     run_command(body)
+
+
+def _not_finite(job, s) -> str:
+    """The error for S that is not finite somewhere: never written to a results file."""
+    import numpy as np
+
+    bad = np.unique(np.nonzero(~np.isfinite(s))[0])
+    first = job.frequency[bad[0]]
+    why = ("at 0 Hz a node that floats at DC (between capacitors) drives a controlled source, whose output "
+           "is then undefined; start the grid above 0 Hz" if first == 0 else "the circuit is singular there")
+    return (f"{job.flat.spec.source}: S is not finite at {bad.size} frequencies (first {first:.6g} Hz): "
+            f"{why}; no results written")
 
 
 def _source(netlist: str) -> str:
