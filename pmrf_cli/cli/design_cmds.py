@@ -78,6 +78,7 @@ def sensitivity(
         from pmrf_cli.engine import runtime
 
         runtime.configure("double")
+        from pmrf_cli.design.objective import margin_scales
         from pmrf_cli.design.sensitivity import ranked, sensitivity as run
         from pmrf_cli.design.tables import sensitivity_table
 
@@ -86,7 +87,8 @@ def sensitivity(
         if as_json:
             sys.stdout.write(json.dumps({"specs": {n: r.to_json() for n, r in result.items()}}) + "\n")
         else:
-            sys.stdout.write(sensitivity_table(result, specs, ranked(result)))
+            scales = dict(zip((s.name for s in specs), margin_scales(specs)))
+            sys.stdout.write(sensitivity_table(result, specs, ranked(result, scales)))
         timer.report()
 
     run_command(body)

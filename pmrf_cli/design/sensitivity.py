@@ -67,10 +67,13 @@ def sensitivity(flat, frequency, specs, platform: str | None = None) -> dict[str
     }
 
 
-def ranked(result: dict[str, SpecSensitivity]) -> list[tuple[str, str, float]]:
-    """(spec, parameter, margin change per spread) for every pair, largest |change| first."""
+def ranked(result: dict[str, SpecSensitivity], scales: dict[str, float] | None = None) -> list[tuple[str, str, float]]:
+    """(spec, parameter, margin change per spread) for every pair, largest |change| first; with
+    `scales` (spec -> the margin worth one unit, as `objective.margin_scales`), changes of specs
+    in different units (dB, degrees, seconds) are compared in those units."""
     rows = [(name, p, d) for name, s in result.items() for p, d in s.per_spread.items()]
-    return sorted(rows, key=lambda r: -abs(r[2]) if np.isfinite(r[2]) else 0.0)
+    scales = scales or {}
+    return sorted(rows, key=lambda r: -abs(r[2] / scales.get(r[0], 1.0)) if np.isfinite(r[2]) else 0.0)
 
 
 __all__ = ["SpecSensitivity", "ranked", "sensitivity"]

@@ -19,13 +19,16 @@ def sensitivity_table(result: Mapping, specs, ranked_rows) -> str:
     """Each spec's nominal margin and worst frequency, then every (spec, parameter) pair ranked
     by |margin change per spread|: the tolerances to tighten come first."""
     units = {s.name: s.unit for s in specs}
-    head = [("spec", "margin", "worst at (Hz)")]
-    head += [(n, f"{_fmt(r.margin)} {units[n]}".rstrip(), _fmt(r.worst_frequency)) for n, r in result.items()]
+    from pmrf_cli.specs.report import format_hz, format_value
+
+    head = [("spec", "margin", "worst at")]
+    head += [(n, format_value(r.margin, units[n]), format_hz(r.worst_frequency)) for n, r in result.items()]
     text = columns(head)
     if not ranked_rows:
         return text + "no random parameters: nothing to rank\n"
     rows = [("spec", "parameter", "margin per spread", "d margin / d p")]
-    rows += [(n, p, f"{d:+.4g} {units[n]}".rstrip(), f"{result[n].gradient[p]:+.4g}") for n, p, d in ranked_rows]
+    rows += [(n, p, ("+" if d >= 0 else "") + format_value(d, units[n]), f"{result[n].gradient[p]:+.4g}")
+             for n, p, d in ranked_rows]
     return text + "\n" + columns(rows)
 
 

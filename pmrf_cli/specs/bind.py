@@ -7,14 +7,8 @@ import numpy as np
 from pmrf_cli.netlist.errors import ErrorSink
 from pmrf_cli.netlist.expressions import evaluate, name_nodes
 from pmrf_cli.specs.measure import measure_names
+from pmrf_cli.specs.report import format_hz
 from pmrf_cli.specs.spec import BoundSpec, SpecDef
-
-
-def _fmt_hz(hz: float) -> str:
-    for unit, k in (("GHz", 1e9), ("MHz", 1e6), ("kHz", 1e3)):
-        if abs(hz) >= k:
-            return f"{hz / k:g} {unit}"
-    return f"{hz:g} Hz"
 
 
 def bind_specs(flat, frequency: np.ndarray, specs: tuple[SpecDef, ...] | None = None) -> tuple[BoundSpec, ...]:
@@ -74,19 +68,19 @@ def _bind(spec: SpecDef, freq: np.ndarray, env: dict, random: set[str], sink: Er
         start, stop = number(spec.band[0]), number(spec.band[1])
         loc = spec.locs.get("band", spec.loc)
         if start > stop:
-            sink.add(loc, f"{what}: band start ({_fmt_hz(start)}) is above its stop ({_fmt_hz(stop)})")
+            sink.add(loc, f"{what}: band start ({format_hz(start)}) is above its stop ({format_hz(stop)})")
             return None
         index = np.nonzero((freq >= start) & (freq <= stop))[0]
         if index.size == 0:
-            sink.add(loc, f"{what}: the band {_fmt_hz(start)} .. {_fmt_hz(stop)} holds no point of the frequency grid "
-                          f"({_fmt_hz(freq[0])} .. {_fmt_hz(freq[-1])}, {freq.size} points)")
+            sink.add(loc, f"{what}: the band {format_hz(start)} .. {format_hz(stop)} holds no point of the frequency grid "
+                          f"({format_hz(freq[0])} .. {format_hz(freq[-1])}, {freq.size} points)")
             return None
         return BoundSpec(spec.name, spec.measure_text, spec.measure, spec.unit, lo, hi, index, None,
                          (start, stop), None, names)
     at = number(spec.at)
     loc = spec.locs.get("at", spec.loc)
     if not freq[0] <= at <= freq[-1]:
-        sink.add(loc, f"{what}: at {_fmt_hz(at)} is outside the frequency grid ({_fmt_hz(freq[0])} .. {_fmt_hz(freq[-1])})")
+        sink.add(loc, f"{what}: at {format_hz(at)} is outside the frequency grid ({format_hz(freq[0])} .. {format_hz(freq[-1])})")
         return None
     hit = np.nonzero(freq == at)[0]
     if hit.size:

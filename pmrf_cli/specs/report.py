@@ -8,6 +8,14 @@ from typing import Sequence
 from pmrf_cli.specs.spec import BoundSpec
 
 
+def format_hz(hz: float) -> str:
+    """A frequency in engineering units: `900 MHz`, `2.4 GHz`."""
+    for unit, k in (("THz", 1e12), ("GHz", 1e9), ("MHz", 1e6), ("kHz", 1e3)):
+        if abs(hz) >= k:
+            return f"{hz / k:.6g} {unit}"
+    return f"{hz:.6g} Hz"
+
+
 def format_value(value: float, unit: str) -> str:
     """A margin or limit in its unit: seconds with a prefix (ps, ns, us), others as numbers."""
     if not math.isfinite(value):

@@ -69,7 +69,14 @@ def test_table_ranks_by_effect(pmrf):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     start = lines.index(next(line for line in lines if line.startswith("spec") and "parameter" in line))
-    effects = [abs(float(line.split()[2])) for line in lines[start + 1:] if line.strip()]
+    # effects in each spec's unit, compared per normalised unit (1 dB, 1 deg, 100 ps, 0.1)
+    per_unit = {"dB": 1.0, "deg": 1.0, "ps": 0.01, "ns": 10.0, "us": 1e4, "fs": 1e-5}
+    effects = []
+    for line in lines[start + 1:]:
+        if line.strip():
+            cells = line.split()
+            unit = cells[3] if len(cells) > 4 else ""
+            effects.append(abs(float(cells[2])) * per_unit.get(unit, 10.0))
     assert len(effects) == 5 * len(RANDOM) and effects == sorted(effects, reverse=True)
 
 
