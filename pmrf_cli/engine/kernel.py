@@ -76,12 +76,17 @@ def make_kernel(
     dtype=None,
     tile_points: int | None = CPU_TILE_POINTS,
     checks: bool = False,
+    stats_block: int | None = None,
+    keep_s: bool = True,
 ) -> Callable:
     """`kernel(indices) -> {"values": {path: (n,)}, "s": (n, F, P, P)}`, jitted and vmapped.
     With `checks`, `"ok"` (n, checks) is True where a sample's values are physical (see
     `check_labels`); with `plan.specs`, `"margins"` (n, specs) holds each sample's margin per
     spec (float64, from S before any cast to single precision; group delay by forward mode in
-    frequency). Checks and margins are part of the same program, not second ones.
+    frequency). Checks and margins are part of the same program, not second ones. With
+    `stats_block`, `"blocks"` holds the statistics of S over fixed blocks of that many samples
+    (`engine.block_stats`; a call's indices must then be a whole number of blocks starting on a
+    block boundary); `keep_s=False` leaves S itself out of the outputs.
 
     With `tile_points`, the chunk is evaluated as a `lax.map` over tiles of about that many
     (sample, frequency) points, each tile vmapped: on a CPU the stages' and the elimination's
@@ -97,20 +102,18 @@ def make_kernel(
     build = circuit_builder(plan.flat)
     freq = Frequency.from_values(plan.frequency)
     domain = [ok for _, _, ok in domain_checks(plan.flat)] if checks else None
-    score = None
+    deriv = None
     if plan.specs:
-        from pmrf_cli.specs.score import sample_margins
+        from pmrf_cli.specs.score import derivative_function, margins
 
-        score = sample_margins(plan.specs, plan.frequency)
+        deriv = derivative_function(plan.specs, plan.frequency)
 
     def one(index):
         values = values_of(index)
         model = build(values)
-        s = model.s(freq)
-        out = {"values": values}
-        if score is not None:
-            out["margins"] = score(model, s)
-        out["s"] = s if dtype is None else s.astype(dtype)
+        out = {"values": values, "s": model.s(freq)}
+        if deriv is not None:
+            out["ds"] = deriv(model)
         if domain is not None:
             out["ok"] = jnp.stack([jnp.asarray(f(values), bool) for f in domain]) if domain else jnp.ones((0,), bool)
         return out
@@ -118,17 +121,41 @@ def make_kernel(
     batched = jax.vmap(one)
     per_tile = None if tile_points is None else tile_samples(plan, tile_points)
 
+    def finish(out, indices):
+        if plan.specs:
+            ds = out.pop("ds", None)
+            out["margins"] = jax.vmap(lambda s, d: margins(plan.specs, s, d, deriv.points))(out["s"], ds)
+        if stats_block:
+            from pmrf_cli.engine.block_stats import block_stats, valid_samples
+
+            out["blocks"] = block_stats(out["s"], valid_samples(indices), stats_block)
+        if not keep_s:
+            del out["s"]
+        elif dtype is not None:
+            out["s"] = out["s"].astype(dtype)
+        return out
+
+    def tile(indices):
+        # margins and statistics are taken tile by tile, while the tile's S is in cache
+        return finish(batched(indices), indices)
+
     def tiled(indices):
         if per_tile is None:
-            return batched(indices)
+            return tile(indices)
         n = indices.shape[0]
-        size = min(n, per_tile)
+        size = min(n, per_tile if not stats_block else -(-per_tile // stats_block) * stats_block)
         tiles = -(-n // size)
         pad = tiles * size - n
         if pad:
             indices = jnp.concatenate([indices, jnp.repeat(indices[-1:], pad)])
-        out = jax.lax.map(batched, indices.reshape(tiles, size))
-        return jax.tree_util.tree_map(lambda x: x.reshape((tiles * size,) + x.shape[2:])[:n], out)
+        out = jax.lax.map(tile, indices.reshape(tiles, size))
+        blocks = out.pop("blocks", None)
+        out = jax.tree_util.tree_map(lambda x: x.reshape((tiles * size,) + x.shape[2:])[:n], out)
+        if blocks is not None:
+            out["blocks"] = jax.tree_util.tree_map(
+                lambda x: x.reshape((tiles * size // stats_block,) + x.shape[2:])[: n // stats_block], blocks
+            )
+        return out
 
     return jax.jit(tiled)
 

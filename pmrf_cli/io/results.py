@@ -383,20 +383,29 @@ class SweepWriter:
         return cls(f, meta)
 
     def write(
-        self, start: int, s: np.ndarray, parameters: Mapping[str, np.ndarray], margins: np.ndarray | None = None
+        self, start: int, s: np.ndarray | None, parameters: Mapping[str, np.ndarray],
+        margins: np.ndarray | None = None, blocks: Mapping[str, np.ndarray] | None = None,
     ) -> None:
-        """Write samples ``[start, start + len(s))``; ``start`` must equal ``samples_done``.
-        ``margins`` (n, specs) are required when the file has specs. S is folded into the
-        statistics (and stored unless the file keeps no ``/s``). The write that completes the
-        file also writes its yield and statistics."""
+        """Write samples ``[start, start + n)``; ``start`` must equal ``samples_done``.
+        ``s`` (n, F, P, P) is stored unless the file keeps no ``/s`` (then it may be None);
+        ``margins`` (n, specs) are required when the file has specs; ``blocks`` are the
+        statistics blocks of these samples (`engine.block_stats`), computed here from ``s``
+        when not given. The write that completes the file also writes its yield and statistics."""
+        from pmrf_cli.io.statistics import host_blocks
+
         if self._file is None:
             raise ResultsError("the sweep writer is closed")
         if start != self._done:
             raise ResultsError(f"writes are sequential: start is {start}, samples_done is {self._done}")
-        s = np.asarray(s)
         m = self._meta
-        n = s.shape[0] if s.ndim else -1
-        if s.shape != (n, m.n_freq, m.n_ports, m.n_ports):
+        if s is None:
+            if m.store_s or blocks is None:
+                raise ResultsError("S is needed: the file keeps /s, or no statistics blocks were given")
+            n = int(np.sum(blocks["count"]))
+        else:
+            s = np.asarray(s)
+            n = s.shape[0] if s.ndim else -1
+        if s is not None and s.shape != (n, m.n_freq, m.n_ports, m.n_ports):
             raise ResultsError(
                 f"s has shape {s.shape}, expected (n, {m.n_freq}, {m.n_ports}, {m.n_ports})"
             )
@@ -413,16 +422,16 @@ class SweepWriter:
             raise ResultsError(f"margins must have shape ({n}, {len(m.specs)}), not {np.shape(margins)}")
         if n == 0:
             return
-        self._write_data(start, s, values)
-        self.scoring.write(start, s, margins)
+        self._write_data(start, n, s, values)
+        self.scoring.write(start, n, margins, blocks if blocks is not None else host_blocks(s))
         if start + n == self._samples:
             self._flush()
             self.scoring.finish()
         self._flush()
         self._commit(start + n)
 
-    def _write_data(self, start: int, s: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
-        stop = start + s.shape[0]
+    def _write_data(self, start: int, n: int, s: np.ndarray | None, values: Mapping[str, np.ndarray]) -> None:
+        stop = start + n
         if self._s is not None:
             self._write_s(start, s.astype(self._s.dtype, copy=False))
         for p, v in values.items():

@@ -79,9 +79,9 @@ class Scoring:
         self.spec_passed = np.array(g["spec_passed"][()], dtype=np.int64)
         self.next_slot = _SLOTS[1 - _SLOTS.index(slot)]
 
-    def write(self, start: int, s: np.ndarray, margins: np.ndarray | None) -> None:
-        """Samples [start, start + n): their margins (n, specs) and S (n, F, P, P)."""
-        n = s.shape[0]
+    def write(self, start: int, n: int, margins: np.ndarray | None, blocks: dict) -> None:
+        """Samples [start, start + n): their margins (n, specs) and the statistics blocks that
+        cover them (`engine.block_stats`, in index order)."""
         if self.names:
             margins = np.asarray(margins, dtype=np.float64).reshape(n, len(self.names))
             with np.errstate(invalid="ignore"):
@@ -97,7 +97,7 @@ class Scoring:
                 np.add.at(self.passed, point, passed)
             else:
                 self.passed[0] += int(passed.sum())
-        self.acc.add(s)
+        self.acc.merge(blocks)
         g = self.f["statistics"][self.next_slot]
         for k, v in self.acc.state().items():
             g[k][...] = v

@@ -1,10 +1,10 @@
-"""Statistics of S over a sweep's samples, accumulated chunk by chunk (numpy only).
+"""Statistics of S over a sweep's samples, merged block by block in index order (numpy only).
 
 Per (frequency, port pair): the mean and standard deviation of S (complex; the std is
-sqrt(mean |S - mean|^2)) and of dB|S|, and the min and max of dB|S|. Sums run over samples in
-index order, as one sequential fold (`np.add.accumulate`), so the bits do not depend on how the
-sweep was chunked, resumed or spread over machines. Values are shifted by the first sample's
-before they are summed, which keeps the variance accurate when the spread is small.
+sqrt(mean |S - mean|^2)) and of dB|S|, and the min and max of dB|S|. The sweep's kernel reduces
+fixed blocks of samples (`engine.block_stats`); here the blocks are merged one after another in
+index order (Chan et al.'s pairwise update of count, mean and sum of squared deviations), so the
+bits do not depend on how the sweep was chunked, resumed or spread over machines.
 Standard deviations are population ones (divide by N), as numpy's `std`.
 """
 
@@ -14,28 +14,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: The running state, by name: dtype and whether it is per (F, P, P) element.
-STATE = ("count", "ref_s", "ref_db", "sum_s", "sum_abs2", "sum_db", "sum_db2", "min_db", "max_db")
+#: The running state, by name (each (F, P, P) but the count).
+STATE = ("count", "mean_s", "m2_s", "mean_db", "m2_db", "min_db", "max_db")
 RESULTS = ("s_mean", "s_std", "db_mean", "db_std", "db_min", "db_max")
 
 
 def db(s: np.ndarray) -> np.ndarray:
     """20 log10 |s| (-inf at 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return 20.0 * np.log10(np.abs(s))
+        return 10.0 * np.log10(s.real**2 + s.imag**2)
+
+
+def host_blocks(s: np.ndarray) -> dict[str, np.ndarray]:
+    """All of `s` (n, F, P, P) as one block, in the kernel's block format (for a simulation,
+    and for files written without statistics)."""
+    s = np.asarray(s, dtype=np.complex128)
+    d = db(s)
+    ref_s = s[0]
+    ref_db = np.where(np.isfinite(d[0]), d[0], 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        ds, e = s - ref_s, d - ref_db
+        out = {"count": np.array([s.shape[0]]), "ref_s": ref_s, "ref_db": ref_db, "sum_s": ds.sum(axis=0),
+               "sum_abs2": (ds.real**2 + ds.imag**2).sum(axis=0), "sum_db": e.sum(axis=0),
+               "sum_db2": (e * e).sum(axis=0), "min_db": d.min(axis=0), "max_db": d.max(axis=0)}
+    return {k: (v[None] if k != "count" else v) for k, v in out.items()}
 
 
 @dataclass
 class SAccumulator:
-    """Running sums over samples 0 .. count-1 (shape (F, P, P) each)."""
+    """Count, means, sums of squared deviations and extremes over the samples merged so far."""
 
     count: int
-    ref_s: np.ndarray
-    ref_db: np.ndarray
-    sum_s: np.ndarray
-    sum_abs2: np.ndarray
-    sum_db: np.ndarray
-    sum_db2: np.ndarray
+    mean_s: np.ndarray
+    m2_s: np.ndarray
+    mean_db: np.ndarray
+    m2_db: np.ndarray
     min_db: np.ndarray
     max_db: np.ndarray
 
@@ -43,46 +56,47 @@ class SAccumulator:
     def empty(cls, shape: tuple[int, ...]) -> "SAccumulator":
         """No samples yet."""
         z = np.zeros(shape)
-        return cls(0, np.zeros(shape, complex), z.copy(), np.zeros(shape, complex), z.copy(), z.copy(), z.copy(),
-                   np.full(shape, np.inf), np.full(shape, -np.inf))
+        return cls(0, np.zeros(shape, complex), z.copy(), z.copy(), z.copy(), np.full(shape, np.inf), np.full(shape, -np.inf))
+
+    def merge(self, blocks: dict[str, np.ndarray]) -> None:
+        """Merge blocks (each key with a leading block axis, see `engine.block_stats`), in order."""
+        counts = np.asarray(blocks["count"])
+        with np.errstate(invalid="ignore", over="ignore"):
+            for b in np.nonzero(counts)[0]:
+                k = float(counts[b])
+                mean_s = blocks["ref_s"][b] + blocks["sum_s"][b] / k
+                m2_s = blocks["sum_abs2"][b] - np.abs(blocks["sum_s"][b]) ** 2 / k
+                mean_db = blocks["ref_db"][b] + blocks["sum_db"][b] / k
+                m2_db = blocks["sum_db2"][b] - blocks["sum_db"][b] ** 2 / k
+                if self.count == 0:
+                    self.mean_s, self.m2_s, self.mean_db, self.m2_db = mean_s, m2_s, mean_db, m2_db
+                else:
+                    n = self.count + k
+                    delta_s, delta_db = mean_s - self.mean_s, mean_db - self.mean_db
+                    self.mean_s = self.mean_s + delta_s * (k / n)
+                    self.m2_s = self.m2_s + m2_s + (delta_s.real**2 + delta_s.imag**2) * (self.count * k / n)
+                    self.mean_db = self.mean_db + delta_db * (k / n)
+                    self.m2_db = self.m2_db + m2_db + delta_db**2 * (self.count * k / n)
+                self.min_db = np.minimum(self.min_db, blocks["min_db"][b])
+                self.max_db = np.maximum(self.max_db, blocks["max_db"][b])
+                self.count += int(k)
 
     def add(self, s: np.ndarray) -> None:
-        """Fold samples `s` (n, F, P, P), the next ones in index order."""
-        if s.shape[0] == 0:
-            return
-        s = np.asarray(s, dtype=np.complex128)
-        d = db(s)
-        if self.count == 0:
-            self.ref_s = s[0].copy()
-            self.ref_db = np.where(np.isfinite(d[0]), d[0], 0.0)
-        with np.errstate(invalid="ignore", over="ignore"):
-            ds = s - self.ref_s
-            ddb = d - self.ref_db
-            self.sum_s = _fold(self.sum_s, ds)
-            self.sum_abs2 = _fold(self.sum_abs2, ds.real**2 + ds.imag**2)
-            self.sum_db = _fold(self.sum_db, ddb)
-            self.sum_db2 = _fold(self.sum_db2, ddb * ddb)
-        self.min_db = np.minimum(self.min_db, d.min(axis=0))
-        self.max_db = np.maximum(self.max_db, d.max(axis=0))
-        self.count += s.shape[0]
+        """Merge samples `s` (n, F, P, P) as one block, computed here."""
+        if np.shape(s)[0]:
+            self.merge(host_blocks(s))
 
     def results(self) -> dict[str, np.ndarray]:
         """{s_mean, s_std, db_mean, db_std, db_min, db_max}, each (F, P, P); NaN without samples."""
         n = self.count
         if n == 0:
-            nan = np.full(self.ref_db.shape, np.nan)
+            nan = np.full(self.mean_db.shape, np.nan)
             return {"s_mean": nan.astype(complex), "s_std": nan, "db_mean": nan, "db_std": nan,
                     "db_min": nan, "db_max": nan}
-        with np.errstate(invalid="ignore", over="ignore"):
-            ms = self.sum_s / n
-            mdb = self.sum_db / n
-            var_s = self.sum_abs2 / n - (ms.real**2 + ms.imag**2)
-            var_db = self.sum_db2 / n - mdb * mdb
-            return {
-                "s_mean": self.ref_s + ms, "s_std": np.sqrt(np.maximum(var_s, 0.0)),
-                "db_mean": self.ref_db + mdb, "db_std": np.sqrt(np.maximum(var_db, 0.0)),
-                "db_min": self.min_db.copy(), "db_max": self.max_db.copy(),
-            }
+        with np.errstate(invalid="ignore"):
+            return {"s_mean": self.mean_s.copy(), "s_std": np.sqrt(np.maximum(self.m2_s, 0.0) / n),
+                    "db_mean": self.mean_db.copy(), "db_std": np.sqrt(np.maximum(self.m2_db, 0.0) / n),
+                    "db_min": self.min_db.copy(), "db_max": self.max_db.copy()}
 
     def state(self) -> dict[str, np.ndarray]:
         """The running state as arrays (to store in a results file)."""
@@ -94,12 +108,3 @@ class SAccumulator:
         kw = {k: np.array(state[k]) for k in STATE}
         kw["count"] = int(kw["count"])
         return cls(**kw)
-
-
-def _fold(acc: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """acc + x[0] + x[1] + ..., added one sample at a time in order (a sequential fold)."""
-    buf = np.empty((x.shape[0] + 1,) + x.shape[1:], dtype=np.result_type(acc, x))
-    buf[0] = acc
-    buf[1:] = x
-    np.add.accumulate(buf, axis=0, out=buf)
-    return buf[-1].copy()

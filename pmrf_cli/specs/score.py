@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from pmrf_cli.specs.measure import evaluate_measure
+from pmrf_cli.specs.measure import MeasureCall, Term, evaluate_measure
 from pmrf_cli.specs.spec import BoundSpec
 
 
@@ -20,6 +20,27 @@ def derivative_points(specs: Sequence[BoundSpec]) -> np.ndarray:
     """Sorted grid indices where some spec needs dS/df (empty when none uses gd)."""
     index = [s.index for s in specs if s.needs_derivative]
     return np.unique(np.concatenate(index)) if index else np.zeros(0, dtype=np.int64)
+
+
+def _rows(x, index: np.ndarray):
+    """x[index] for contiguous `index` as a static slice (a gather costs far more on a CPU)."""
+    i0, i1 = int(index[0]), int(index[-1]) + 1
+    return x[i0:i1] if i1 - i0 == index.size else x[index]
+
+
+def _monotone_extremes(spec: BoundSpec, sub):
+    """For a band spec on dB(term) or mag(term), the least and greatest value over the band from
+    the least and greatest |term|^2: one logarithm per bound instead of one per point (the
+    functions are increasing, so the extremes are the same numbers; NaN still propagates)."""
+    import jax.numpy as jnp
+
+    m = spec.measure
+    if spec.weights is not None or not (isinstance(m, MeasureCall) and m.func in ("dB", "mag") and isinstance(m.arg, Term)):
+        return None
+    x = sub[..., m.arg.to, m.arg.frm]
+    u = jnp.real(x) ** 2 + jnp.imag(x) ** 2
+    f = (lambda t: 10.0 * jnp.log10(t)) if m.func == "dB" else jnp.sqrt
+    return (f(jnp.min(u)) if spec.lo is not None else None), (f(jnp.max(u)) if spec.hi is not None else None)
 
 
 def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None = None):
@@ -31,10 +52,16 @@ def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None
         return jnp.zeros((0,))
     out = []
     for spec in specs:
-        sub = s[spec.index]
+        sub = _rows(s, spec.index)
+        extremes = _monotone_extremes(spec, sub)
+        if extremes is not None:
+            vmin, vmax = extremes
+            terms = ([vmin - spec.lo] if spec.lo is not None else []) + ([spec.hi - vmax] if spec.hi is not None else [])
+            out.append(terms[0] if len(terms) == 1 else jnp.minimum(terms[0], terms[1]))
+            continue
         dsub = None
         if spec.needs_derivative:
-            dsub = ds[np.searchsorted(ds_points, spec.index)]
+            dsub = _rows(ds, np.searchsorted(ds_points, spec.index))
         v = evaluate_measure(spec.measure, sub, dsub, spec.env)
         v = jnp.broadcast_to(jnp.asarray(v, dtype=jnp.real(sub).dtype), sub.shape[:-2])
         if spec.weights is not None:
@@ -49,21 +76,37 @@ def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None
     return jnp.stack(out)
 
 
+class _Derivative:
+    """`f(model) -> dS/df` (D, P, P) at the grid points group delay needs (`points`); None
+    when no spec uses gd."""
+
+    def __init__(self, points: np.ndarray, frequency: np.ndarray) -> None:
+        self.points = points
+        self.f_sub = np.asarray(frequency, dtype=np.float64)[points]
+
+    def __call__(self, model):
+        if not self.points.size:
+            return None
+        import jax
+        import jax.numpy as jnp
+
+        from pmrf_cli.frequency import Frequency
+
+        f = jnp.asarray(self.f_sub)
+        return jax.jvp(lambda ff: model.s(Frequency.traced(ff)), (f,), (jnp.ones_like(f),))[1]
+
+
+def derivative_function(specs: Sequence[BoundSpec], frequency: np.ndarray) -> _Derivative:
+    """The forward-mode derivative of a model's S in frequency at the points `specs` need."""
+    return _Derivative(derivative_points(specs), frequency)
+
+
 def sample_margins(specs: Sequence[BoundSpec], frequency: np.ndarray) -> Callable:
     """`f(model, s) -> margins` for one sample's model and its S on `frequency`; computes dS/df
     by forward mode at the points group delay needs (no extra work without gd specs)."""
-    import jax
-    import jax.numpy as jnp
-
-    from pmrf_cli.frequency import Frequency
-
-    points = derivative_points(specs)
-    f_sub = np.asarray(frequency, dtype=np.float64)[points]
+    deriv = derivative_function(specs, frequency)
 
     def f(model, s):
-        ds = None
-        if points.size:
-            _, ds = jax.jvp(lambda ff: model.s(Frequency.traced(ff)), (jnp.asarray(f_sub),), (jnp.ones_like(f_sub),))
-        return margins(specs, s, ds, points)
+        return margins(specs, s, deriv(model), deriv.points)
 
     return f
