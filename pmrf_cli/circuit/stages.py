@@ -101,9 +101,9 @@ def _evaluate_group(method: str, models: Sequence, freq) -> list:
 
 def _medium_key(model, method: str) -> Hashable | None:
     """For a TEM line whose chain form is `chain_of(medium, length)`: what identifies its
-    medium (type and every field but the length: the same array or traced value, or equal
-    concrete constants; the netlist builder hands equal expressions the same array). None for
-    anything else."""
+    medium (type, static fields and every other field but the length: the same array or traced
+    value, or equal concrete constants; the netlist builder hands equal expressions the same
+    array). None for anything else."""
     from pmrf_cli.models.tline import TEMLine
 
     t = type(model)
@@ -115,7 +115,7 @@ def _medium_key(model, method: str) -> Hashable | None:
         or t.stamp is not TEMLine.stamp
     ):
         return None
-    key = [t]
+    key = [t, jax.tree_util.tree_structure(model)]  # static fields too (a dielectric model, a CPW's backside)
     for path, x in jax.tree_util.tree_flatten_with_path(model)[0]:
         if getattr(path[-1], "name", None) in ("length", "z0"):  # z0: port references, not physics
             continue
