@@ -158,6 +158,7 @@ def sweep(
         import numpy as np
 
         from pmrf_cli import __version__
+        from pmrf_cli.engine.block_stats import STATS_BLOCK
         from pmrf_cli.engine.kernel import (
             CPU_TILE_POINTS,
             SweepPlan,
@@ -207,6 +208,8 @@ def sweep(
         per_tile = tile_samples(plan, tile_points)
         if chunk is None:
             chunk_size = balanced_chunk(n, chunk_size, (per_tile or 1) * ncores)
+        # statistics are reduced in blocks of samples aligned to sample 0: every chunk starts on one
+        chunk_size = -(-chunk_size // STATS_BLOCK) * STATS_BLOCK
         z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
         extra = {"chunk": chunk_size, "per_point": plan.per_point}
         if axes:
@@ -224,7 +227,7 @@ def sweep(
 
             with h5py.File(output, "r") as fh:
                 stored_chunk = int(fh.attrs.get("chunk", chunk_size))
-            if chunk is not None and chunk != stored_chunk:
+            if chunk is not None and chunk_size != stored_chunk:
                 raise UserError(f"{output}: was written with --chunk {stored_chunk}; resume with the same chunk")
             chunk_size = stored_chunk
             meta = _with_chunk(meta, chunk_size)
@@ -232,22 +235,27 @@ def sweep(
         with jax.default_device(dev):
             dtype = np.complex64 if precision == "single" else None
             checks = None if allow_unphysical else _RangeChecks(check_labels(plan))
-            # each core evaluates an equal part of every chunk (the same bits for any number)
-            workers = max(w for w in range(1, ncores + 1) if chunk_size % w == 0)
+            # each core evaluates an equal part of every chunk, a whole number of statistics
+            # blocks (the same bits for any number of cores)
+            workers = max(w for w in range(1, ncores + 1) if (chunk_size // STATS_BLOCK) % w == 0)
             part = chunk_size // workers
+            kernel_options = {"stats_block": STATS_BLOCK, "keep_s": store == "all"}
             if cluster is not None:  # each worker builds the kernel from this recipe, once
                 from pmrf_cli.engine.distributed import DaskRunner
                 from pmrf_cli.engine.recipe import recipe_for
 
-                runner = DaskRunner(cluster, recipe_for(plan, sets, precision, checks is not None, tile_points, part, device))
+                runner = DaskRunner(
+                    cluster, recipe_for(plan, sets, precision, checks is not None, tile_points, part, device, **kernel_options)
+                )
             else:
                 key = program_cache.program_key(
                     "sweep", *program_cache.netlist_parts(flat, sets, frequency), plan.seed, plan.per_point,
                     tuple((k, np.asarray(v).tobytes()) for k, v in grid.coordinates().items()),
-                    precision, tile_points, checks is not None, part, runtime.describe(dev),
+                    precision, tile_points, checks is not None, part, runtime.describe(dev), tuple(kernel_options.items()),
                 )
                 kernel = program_cache.kernel(
-                    key, lambda: make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None),
+                    key, lambda: make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None,
+                                             **kernel_options),
                     padded_indices(0, part, part), dev.platform,
                 )
                 runner = ChunkRunner(compile_for(kernel, part, dev.platform), part, workers)
@@ -339,11 +347,11 @@ class _Sink:
     def samples_done(self) -> int:
         return self._writer.samples_done if self._writer is not None else 0
 
-    def write(self, start: int, s, params, margins=None) -> None:
+    def write(self, start: int, s, params, margins=None, blocks=None) -> None:
         if self._writer is None:
             self._writer = self._factory()
             self.created = True
-        self._writer.write(start, s, params, margins)
+        self._writer.write(start, s, params, margins, blocks)
 
     def summary(self) -> dict | None:
         """Pass counts of the samples written (None before the file exists)."""
@@ -368,7 +376,8 @@ def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
                 raise UserError(checks.error())
         params = {k: np.asarray(v)[:n].astype(np.float64) for k, v in out["values"].items()}
         margins = np.asarray(out["margins"])[:n] if "margins" in out else None
-        writer.write(first, np.asarray(out["s"])[:n], params, margins)
+        s = np.asarray(out["s"])[:n] if "s" in out else None
+        writer.write(first, s, params, margins, {k: np.asarray(v) for k, v in out["blocks"].items()})
     if progress is not None:
         rate = (writer.samples_done - done0) / max(time.perf_counter() - t0, 1e-9)
         progress.update(progress.task_ids[0], completed=writer.samples_done, rate=f"{rate:,.0f} samples/s")
