@@ -26,23 +26,10 @@ def margin_scales(specs: Sequence[BoundSpec]) -> np.ndarray:
 
 
 def point_margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None = None) -> tuple:
-    """Per spec, its margin at each point it reads (the same arithmetic as `specs.score.margins`,
-    before the least is taken)."""
-    import jax.numpy as jnp
+    """Per spec, its margin at each point it reads (`specs.score.point_margins`)."""
+    from pmrf_cli.specs.score import point_margins as one
 
-    from pmrf_cli.specs.measure import evaluate_measure
-
-    out = []
-    for spec in specs:
-        sub = s[spec.index]
-        dsub = ds[np.searchsorted(ds_points, spec.index)] if spec.needs_derivative else None
-        v = evaluate_measure(spec.measure, sub, dsub, spec.env)
-        v = jnp.broadcast_to(jnp.asarray(v, dtype=jnp.real(sub).dtype), sub.shape[:-2])
-        if spec.weights is not None:
-            v = (spec.weights[0] * v[0] + spec.weights[1] * v[1])[None]
-        terms = ([v - spec.lo] if spec.lo is not None else []) + ([spec.hi - v] if spec.hi is not None else [])
-        out.append(terms[0] if len(terms) == 1 else jnp.minimum(terms[0], terms[1]))
-    return tuple(out)
+    return tuple(one(spec, s, ds, ds_points) for spec in specs)
 
 
 def margin_function(
@@ -58,31 +45,24 @@ def margin_function(
     `index` around moving nominals); by default every other parameter is nominal and `index`
     is unused.
     """
-    import jax
     import jax.numpy as jnp
 
     from pmrf_cli.frequency import Frequency
     from pmrf_cli.netlist.build import circuit_builder
     from pmrf_cli.sampling.draws import parameter_function
-    from pmrf_cli.specs.score import derivative_points
+    from pmrf_cli.specs.score import derivative_function
 
     build = circuit_builder(flat)
     values_of = parameter_function(flat, seed=None)
-    freq_np = np.asarray(frequency, dtype=np.float64)
-    freq = Frequency.from_values(freq_np)
-    points = derivative_points(specs)
-    f_sub = freq_np[points]
+    freq = Frequency.from_values(np.asarray(frequency, dtype=np.float64))
+    deriv = derivative_function(specs, frequency)
     chosen = tuple(paths)
 
     def f(values: Mapping[str, object], index=0):
         given = {p: values[p] for p in chosen}
         env = draw(index, given) if draw is not None else values_of(0, given)
         model = build(env)
-        s = model.s(freq)
-        ds = None
-        if points.size:
-            _, ds = jax.jvp(lambda ff: model.s(Frequency.traced(ff)), (jnp.asarray(f_sub),), (jnp.ones_like(f_sub),))
-        pm = point_margins(specs, s, ds, points)
+        pm = point_margins(specs, model.s(freq), deriv(model), deriv.points)
         return jnp.stack([jnp.min(m) for m in pm]), pm
 
     return f

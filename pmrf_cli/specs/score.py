@@ -43,6 +43,21 @@ def _monotone_extremes(spec: BoundSpec, sub):
     return (f(jnp.min(u)) if spec.lo is not None else None), (f(jnp.max(u)) if spec.hi is not None else None)
 
 
+def point_margins(spec: BoundSpec, s, ds=None, ds_points: np.ndarray | None = None):
+    """One spec's margin at each point it reads (K,): a band's grid points, or an `at` spec's
+    one interpolated value; its margin is the least of them."""
+    import jax.numpy as jnp
+
+    sub = _rows(s, spec.index)
+    dsub = _rows(ds, np.searchsorted(ds_points, spec.index)) if spec.needs_derivative else None
+    v = evaluate_measure(spec.measure, sub, dsub, spec.env)
+    v = jnp.broadcast_to(jnp.asarray(v, dtype=jnp.real(sub).dtype), sub.shape[:-2])
+    if spec.weights is not None:
+        v = (spec.weights[0] * v[0] + spec.weights[1] * v[1])[None]
+    terms = ([v - spec.lo] if spec.lo is not None else []) + ([spec.hi - v] if spec.hi is not None else [])
+    return terms[0] if len(terms) == 1 else jnp.minimum(terms[0], terms[1])
+
+
 def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None = None):
     """(len(specs),) margins of one sample: `s` (F, P, P) on the whole grid; `ds` (D, P, P)
     the derivative of S in frequency at grid points `ds_points` (see `derivative_points`)."""
@@ -52,27 +67,13 @@ def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None
         return jnp.zeros((0,))
     out = []
     for spec in specs:
-        sub = _rows(s, spec.index)
-        extremes = _monotone_extremes(spec, sub)
-        if extremes is not None:
-            vmin, vmax = extremes
-            terms = ([vmin - spec.lo] if spec.lo is not None else []) + ([spec.hi - vmax] if spec.hi is not None else [])
-            out.append(terms[0] if len(terms) == 1 else jnp.minimum(terms[0], terms[1]))
+        extremes = _monotone_extremes(spec, _rows(s, spec.index))
+        if extremes is None:
+            out.append(jnp.min(point_margins(spec, s, ds, ds_points)))
             continue
-        dsub = None
-        if spec.needs_derivative:
-            dsub = _rows(ds, np.searchsorted(ds_points, spec.index))
-        v = evaluate_measure(spec.measure, sub, dsub, spec.env)
-        v = jnp.broadcast_to(jnp.asarray(v, dtype=jnp.real(sub).dtype), sub.shape[:-2])
-        if spec.weights is not None:
-            v = (spec.weights[0] * v[0] + spec.weights[1] * v[1])[None]
-        terms = []
-        if spec.lo is not None:
-            terms.append(v - spec.lo)
-        if spec.hi is not None:
-            terms.append(spec.hi - v)
-        m = terms[0] if len(terms) == 1 else jnp.minimum(terms[0], terms[1])
-        out.append(jnp.min(m))
+        vmin, vmax = extremes
+        terms = ([vmin - spec.lo] if spec.lo is not None else []) + ([spec.hi - vmax] if spec.hi is not None else [])
+        out.append(terms[0] if len(terms) == 1 else jnp.minimum(terms[0], terms[1]))
     return jnp.stack(out)
 
 
