@@ -5,12 +5,16 @@
    points), best of R runs each, interleaved: the compute+write phase's samples/s (from
    PMRF_TIMINGS, i.e. after the cluster is up and every worker has compiled) and its ratio, and
    the end-to-end times; the one-process `--cores 1` and `--cores 2` runs for reference. Every
-   file is compared bit for bit with the `--cores 1` run.
+   file is compared bit for bit with the `--cores 1` run. The machine's ceiling is measured too:
+   two `--cores 1` sweeps at once against one (on a shared or hyperthreaded machine two processes
+   get less than twice the work of one done; the workers' ratio is also given as a share of it).
 2. The bytes a worker sends back per sample: one part evaluated in this process and serialised
    as Dask sends it (`distributed.protocol.dumps`), with S (the default `--store all`) and
    without it (what `--store specs` keeps: parameters, range checks, and 8 bytes per spec margin;
    `--specs K` margins are assumed where the netlist has no specs).
-3. A paper estimate for a 10^8-sample sweep on 100 workers with a 10 Gbit/s link into the
+3. The CPU seconds per sample of all processes of a run (client and workers), from runs of N
+   and 3N samples: the overhead Dask adds, whatever the machine's other load.
+4. A paper estimate for a 10^8-sample sweep on 100 workers with a 10 Gbit/s link into the
    client: compute time at the measured one-worker rate, transfer time of the results, and the
    scheduler's task rate.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,16 +37,34 @@ HERE = Path(__file__).resolve().parent
 TIMINGS = re.compile(r"(\S+?)=([0-9.]+)s")
 
 
-def run_sweep(netlist: Path, out: Path, batch: int, chunk: int, *extra: str) -> dict[str, float]:
-    """One `pmrf sweep` in a fresh process: its phases (seconds) and total."""
+def start_sweep(netlist: Path, out: Path, batch: int, chunk: int, *extra: str) -> subprocess.Popen:
+    """Start one `pmrf sweep` in a fresh process."""
     env = dict(os.environ, PMRF_TIMINGS="1")
     cmd = [sys.executable, "-m", "pmrf_cli.cli.app", "sweep", str(netlist), "--batch", str(batch),
            "--chunk", str(chunk), "--seed", "1", "-o", str(out), "--overwrite", "-q", *extra]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen) -> dict[str, float]:
+    """A started sweep's phases (seconds) and total, and the CPU seconds of the processes this
+    process has waited for since it started (exact when sweeps run one at a time)."""
+    before = _children_cpu()
+    _, err = proc.communicate()
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    line = next(ln for ln in proc.stderr.splitlines() if "timings:" in ln)
-    return {k: float(v) for k, v in TIMINGS.findall(line)}
+        raise SystemExit(f"{' '.join(proc.args)} failed:\n{err}")
+    line = next(ln for ln in err.splitlines() if "timings:" in ln)
+    return dict({k: float(v) for k, v in TIMINGS.findall(line)}, cpu=_children_cpu() - before)
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of every waited-for descendant (local Dask workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_sweep(netlist: Path, out: Path, batch: int, chunk: int, *extra: str) -> dict[str, float]:
+    """One `pmrf sweep` in a fresh process: its phases (seconds) and total."""
+    return finish(start_sweep(netlist, out, batch, chunk, *extra))
 
 
 def same_bits(a: Path, b: Path) -> bool:
@@ -63,10 +86,28 @@ def scaling(netlist: Path, batch: int, chunk: int, repeat: int, folder: Path) ->
                 best[name] = t
             print(f"  run {r + 1} {name:9s}: compute+write {t['compute+write']:6.2f} s, total {t['total']:6.2f} s",
                   flush=True)
+        pair = [start_sweep(netlist, folder / f"pair{i}.h5", batch, chunk, "--cores", "1") for i in range(2)]
+        t = max((finish(p) for p in pair), key=lambda x: x["compute+write"])
+        if "pair" not in best or t["compute+write"] < best["pair"]["compute+write"]:
+            best["pair"] = t
+        print(f"  run {r + 1} two --cores 1 at once: compute+write {t['compute+write']:6.2f} s", flush=True)
     ref = folder / "cores1.h5"
     for name in configs:
         best[name]["identical"] = same_bits(ref, folder / f"{name.replace(' ', '')}.h5")
     return best
+
+
+def marginal_cpu(netlist: Path, batch: int, chunk: int, folder: Path) -> dict[str, float]:
+    """CPU seconds per sample of all processes of a sweep (client and workers), from runs of N
+    and 3N samples (start-up cancels): unlike wall time, little changed by other users' load.
+    Two workers on two idle cores can be at most 2 x (one-process CPU / Dask CPU) faster."""
+    out = {}
+    for name, extra in (("cores 1", ("--cores", "1")), ("workers 1", ("--workers", "1")),
+                        ("workers 2", ("--workers", "2"))):
+        small = run_sweep(netlist, folder / "m.h5", batch, chunk, *extra)["cpu"]
+        large = run_sweep(netlist, folder / "m.h5", 3 * batch, chunk, *extra)["cpu"]
+        out[name] = (large - small) / (2 * batch)
+    return out
 
 
 def bytes_per_sample(netlist: Path, part: int, specs: int) -> dict[str, float]:
@@ -113,14 +154,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{args.netlist.name}: N={args.batch}, --chunk {args.chunk}, best of {args.repeat}")
         best = scaling(args.netlist, args.batch, args.chunk, args.repeat, Path(tmp))
+        cpu = marginal_cpu(args.netlist, args.batch, args.chunk, Path(tmp))
+    pair = best.pop("pair")
     rate = {k: args.batch / v["compute+write"] for k, v in best.items()}
+    ceiling = 2 * best["cores 1"]["compute+write"] / pair["compute+write"]
     print("\n| run | compute+write s | samples/s | end to end s | same bits as --cores 1 |")
     print("|---|---|---|---|---|")
     for k, v in best.items():
         print(f"| {k} | {v['compute+write']:.2f} | {rate[k]:,.0f} | {v['total']:.2f} | {v['identical']} |")
-    print(f"\nratio --workers 2 / --workers 1 (compute+write): {rate['workers 2'] / rate['workers 1']:.2f}x")
+    workers = rate["workers 2"] / rate["workers 1"]
+    print(f"\nceiling: two one-core sweeps at once do {ceiling:.2f}x the work of one in the same time")
+    print(f"ratio --workers 2 / --workers 1 (compute+write): {workers:.2f}x ({workers / ceiling:.0%} of the ceiling)")
     print(f"ratio --workers 2 / --workers 1 (end to end):    {best['workers 1']['total'] / best['workers 2']['total']:.2f}x")
     print(f"ratio --cores 2 / --cores 1 (compute+write):     {rate['cores 2'] / rate['cores 1']:.2f}x")
+    print("CPU ms per sample, all processes (from N and 3N): " + ", ".join(f"{k} {v * 1e3:.3f}" for k, v in cpu.items())
+          + f"; on two idle cores --workers 2 could do at most {2 * cpu['cores 1'] / cpu['workers 2']:.2f}x "
+          f"a one-core run, {2 * cpu['workers 1'] / cpu['workers 2']:.2f}x --workers 1")
 
     b = bytes_per_sample(args.netlist, args.chunk, args.specs)
     print(f"\nbytes sent back per sample: {b['all']:,.0f} with S (S alone {b['s_raw']:,.0f}); "
