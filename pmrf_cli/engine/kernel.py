@@ -143,7 +143,10 @@ def make_kernel(
         if per_tile is None:
             return tile(indices)
         n = indices.shape[0]
-        size = min(n, per_tile if not stats_block else -(-per_tile // stats_block) * stats_block)
+        # every tile has the same size whatever the call's: a part smaller than a tile is padded
+        # up to one, so the compiled tile (its vector loops and their remainders) is the same for
+        # any split of a chunk, and so are the bits of transcendental functions in it
+        size = per_tile if not stats_block else -(-per_tile // stats_block) * stats_block
         tiles = -(-n // size)
         pad = tiles * size - n
         if pad:
