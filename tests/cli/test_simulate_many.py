@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-FREQ = ("--freq", "1GHz:2GHz:4")
+FREQ = ("--freq", "10MHz:3GHz:7")  # holds a point of every band of the examples' specs
 STAR3 = """\
 name: star3
 frequency: {start: 1 GHz, stop: 2 GHz, points: 3}
@@ -61,7 +61,7 @@ def test_several_netlists_write_what_each_writes_alone(paths, cli, tmp_path, sta
     out = tmp_path / "out"  # created: written with a trailing slash
     res = cli("simulate", lpf, star3, "-", "-o", f"{out}/", *FREQ, input=tm.read_text())
     assert res.exit_code == 0, res.stderr
-    assert res.stdout == "" and res.stderr == ""
+    assert res.stderr == "" and (res.stdout == "" or res.stdout.startswith("pmrf: specs of"))  # lpf's margins
     assert sorted(files(out)) == ["lpf.s2p", "star3.s3p", "stdin.s2p"]
     for netlist, name, stdin in ((lpf, "lpf.s2p", None), (star3, "star3.s3p", None), ("-", "stdin.s2p", tm.read_text())):
         alone = cli("simulate", netlist, *FREQ, input=stdin)
