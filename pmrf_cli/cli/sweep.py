@@ -317,6 +317,13 @@ def sweep(
             )
             if specs and summary is not None:
                 print(yield_report(summary, confidence, grid), file=sys.stderr)
+        if summary is not None and summary["nonfinite"]:
+            print(
+                f"pmrf: warning: S is not finite in {summary['nonfinite']} of {summary['samples']} samples (first: "
+                f"sample {summary['first_nonfinite']}): the circuit is singular there (at 0 Hz: a node floating at "
+                "DC driving a controlled source); their margins fail, and the file's attribute nonfinite_samples "
+                "counts them", file=sys.stderr,
+            )
         timer.report()
         return 0
 
@@ -347,11 +354,11 @@ class _Sink:
     def samples_done(self) -> int:
         return self._writer.samples_done if self._writer is not None else 0
 
-    def write(self, start: int, s, params, margins=None, blocks=None) -> None:
+    def write(self, start: int, s, params, margins=None, blocks=None, finite=None) -> None:
         if self._writer is None:
             self._writer = self._factory()
             self.created = True
-        self._writer.write(start, s, params, margins, blocks)
+        self._writer.write(start, s, params, margins, blocks, finite)
 
     def summary(self) -> dict | None:
         """Pass counts of the samples written (None before the file exists)."""
@@ -377,7 +384,8 @@ def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
         params = {k: np.asarray(v)[:n].astype(np.float64) for k, v in out["values"].items()}
         margins = np.asarray(out["margins"])[:n] if "margins" in out else None
         s = np.asarray(out["s"])[:n] if "s" in out else None
-        writer.write(first, s, params, margins, {k: np.asarray(v) for k, v in out["blocks"].items()})
+        writer.write(first, s, params, margins, {k: np.asarray(v) for k, v in out["blocks"].items()},
+                     np.asarray(out["finite"])[:n])
     if progress is not None:
         rate = (writer.samples_done - done0) / max(time.perf_counter() - t0, 1e-9)
         progress.update(progress.task_ids[0], completed=writer.samples_done, rate=f"{rate:,.0f} samples/s")

@@ -50,7 +50,7 @@ def margin_function(
     from pmrf_cli.frequency import Frequency
     from pmrf_cli.netlist.build import circuit_builder
     from pmrf_cli.sampling.draws import parameter_function
-    from pmrf_cli.specs.score import derivative_function
+    from pmrf_cli.specs.score import derivative_function, least
 
     build = circuit_builder(flat)
     values_of = parameter_function(flat, seed=None)
@@ -63,7 +63,7 @@ def margin_function(
         env = draw(index, given) if draw is not None else values_of(0, given)
         model = build(env)
         pm = point_margins(specs, model.s(freq), deriv(model), deriv.points)
-        return jnp.stack([jnp.min(m) for m in pm]), pm
+        return jnp.stack([least(m) for m in pm]), pm
 
     return f
 

@@ -125,6 +125,7 @@ def make_kernel(
         if plan.specs:
             ds = out.pop("ds", None)
             out["margins"] = jax.vmap(lambda s, d: margins(plan.specs, s, d, deriv.points))(out["s"], ds)
+        out["finite"] = jnp.all(jnp.isfinite(out["s"]), axis=tuple(range(1, out["s"].ndim)))
         if stats_block:
             from pmrf_cli.engine.block_stats import block_stats, valid_samples
 

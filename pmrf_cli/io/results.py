@@ -58,6 +58,7 @@ _RESERVED_ATTRS = frozenset(
         "seed",
         "stored",
         "precision",
+        "nonfinite_samples",
         "yield",
         "yield_low",
         "yield_high",
@@ -385,12 +386,14 @@ class SweepWriter:
     def write(
         self, start: int, s: np.ndarray | None, parameters: Mapping[str, np.ndarray],
         margins: np.ndarray | None = None, blocks: Mapping[str, np.ndarray] | None = None,
+        finite: np.ndarray | None = None,
     ) -> None:
         """Write samples ``[start, start + n)``; ``start`` must equal ``samples_done``.
         ``s`` (n, F, P, P) is stored unless the file keeps no ``/s`` (then it may be None);
         ``margins`` (n, specs) are required when the file has specs; ``blocks`` are the
         statistics blocks of these samples (`engine.block_stats`), computed here from ``s``
-        when not given. The write that completes the file also writes its yield and statistics."""
+        when not given; ``finite`` (n,) says which samples' S is finite (from ``s`` when not
+        given), counted in the root attribute ``nonfinite_samples``. The write that completes the file also writes its yield and statistics."""
         from pmrf_cli.io.statistics import host_blocks
 
         if self._file is None:
@@ -423,7 +426,9 @@ class SweepWriter:
         if n == 0:
             return
         self._write_data(start, n, s, values)
-        self.scoring.write(start, n, margins, blocks if blocks is not None else host_blocks(s))
+        if finite is None:
+            finite = np.isfinite(s).reshape(n, -1).all(axis=1) if s is not None else np.ones(n, bool)
+        self.scoring.write(start, n, margins, blocks if blocks is not None else host_blocks(s), finite)
         if start + n == self._samples:
             self._flush()
             self.scoring.finish()

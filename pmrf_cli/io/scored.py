@@ -57,6 +57,8 @@ def create(f: Any, meta, n: int) -> None:
             _dataset(sg, k, np.shape(v), np.asarray(v).dtype, v)
         _dataset(sg, "passed", (max(meta.yield_groups, 1),), np.int64, 0)
         _dataset(sg, "spec_passed", (len(specs),), np.int64, 0)
+        _dataset(sg, "nonfinite", (2,), np.int64, [0, -1])  # samples with a non-finite S, the first
+    f.attrs["nonfinite_samples"] = np.int64(0)
 
 
 class Scoring:
@@ -77,11 +79,17 @@ class Scoring:
         self.acc = SAccumulator.from_state({k: g[k][()] for k in STATE})
         self.passed = np.array(g["passed"][()], dtype=np.int64)
         self.spec_passed = np.array(g["spec_passed"][()], dtype=np.int64)
+        self.nonfinite = np.array(g["nonfinite"][()], dtype=np.int64)
         self.next_slot = _SLOTS[1 - _SLOTS.index(slot)]
 
-    def write(self, start: int, n: int, margins: np.ndarray | None, blocks: dict) -> None:
-        """Samples [start, start + n): their margins (n, specs) and the statistics blocks that
-        cover them (`engine.block_stats`, in index order)."""
+    def write(self, start: int, n: int, margins: np.ndarray | None, blocks: dict, finite: np.ndarray) -> None:
+        """Samples [start, start + n): their margins (n, specs), the statistics blocks that
+        cover them (`engine.block_stats`, in index order) and whether each S is finite."""
+        bad = ~np.asarray(finite, bool)[:n]
+        if bad.any():
+            self.nonfinite[0] += int(bad.sum())
+            if self.nonfinite[1] < 0:
+                self.nonfinite[1] = start + int(np.argmax(bad))
         if self.names:
             margins = np.asarray(margins, dtype=np.float64).reshape(n, len(self.names))
             with np.errstate(invalid="ignore"):
@@ -103,6 +111,7 @@ class Scoring:
             g[k][...] = v
         g["passed"][...] = self.passed
         g["spec_passed"][...] = self.spec_passed
+        g["nonfinite"][...] = self.nonfinite
         self.next_slot = _SLOTS[1 - _SLOTS.index(self.next_slot)]
 
     def finish(self) -> None:
@@ -110,6 +119,7 @@ class Scoring:
         st = self.f["statistics"]
         for name, value in self.acc.results().items():
             st[name][...] = value
+        self.f.attrs.modify("nonfinite_samples", np.int64(self.nonfinite[0]))
         if not self.names:
             return
         n = self.meta.samples
@@ -131,6 +141,7 @@ class Scoring:
             "passed": int(self.passed.sum()), "samples": self.acc.count,
             "spec_passed": dict(zip(self.names, (int(k) for k in self.spec_passed))),
             "per_point": self.passed.tolist() if self.meta.yield_groups else None,
+            "nonfinite": int(self.nonfinite[0]), "first_nonfinite": int(self.nonfinite[1]),
         }
 
 

@@ -22,6 +22,20 @@ def derivative_points(specs: Sequence[BoundSpec]) -> np.ndarray:
     return np.unique(np.concatenate(index)) if index else np.zeros(0, dtype=np.int64)
 
 
+def least(x):
+    """min(x), NaN if any element is NaN (XLA's CPU reduction may skip a NaN): a NaN value fails."""
+    import jax.numpy as jnp
+
+    return jnp.where(jnp.any(jnp.isnan(x)), jnp.nan, jnp.min(x))
+
+
+def greatest(x):
+    """max(x), NaN if any element is NaN."""
+    import jax.numpy as jnp
+
+    return jnp.where(jnp.any(jnp.isnan(x)), jnp.nan, jnp.max(x))
+
+
 def _rows(x, index: np.ndarray):
     """x[index] for contiguous `index` as a static slice (a gather costs far more on a CPU)."""
     i0, i1 = int(index[0]), int(index[-1]) + 1
@@ -40,7 +54,7 @@ def _monotone_extremes(spec: BoundSpec, sub):
     x = sub[..., m.arg.to, m.arg.frm]
     u = jnp.real(x) ** 2 + jnp.imag(x) ** 2
     f = (lambda t: 10.0 * jnp.log10(t)) if m.func == "dB" else jnp.sqrt
-    return (f(jnp.min(u)) if spec.lo is not None else None), (f(jnp.max(u)) if spec.hi is not None else None)
+    return (f(least(u)) if spec.lo is not None else None), (f(greatest(u)) if spec.hi is not None else None)
 
 
 def point_margins(spec: BoundSpec, s, ds=None, ds_points: np.ndarray | None = None):
@@ -69,7 +83,7 @@ def margins(specs: Sequence[BoundSpec], s, ds=None, ds_points: np.ndarray | None
     for spec in specs:
         extremes = _monotone_extremes(spec, _rows(s, spec.index))
         if extremes is None:
-            out.append(jnp.min(point_margins(spec, s, ds, ds_points)))
+            out.append(least(point_margins(spec, s, ds, ds_points)))
             continue
         vmin, vmax = extremes
         terms = ([vmin - spec.lo] if spec.lo is not None else []) + ([spec.hi - vmax] if spec.hi is not None else [])

@@ -70,3 +70,20 @@ def test_no_unique_dc_value_is_an_error_not_nan(cli, tmp_path, check):
     assert res.exit_code == 1 and not out.exists()
     (line,) = res.stderr.splitlines()
     assert re.match(check.ERROR_LINE, line) and "not finite" in line and "0 Hz" in line and "above 0 Hz" in line
+
+
+def test_sweep_counts_samples_whose_s_is_not_finite(cli, tmp_path):
+    """A sweep keeps what it computed but never hides a NaN: it warns, names the first sample,
+    counts them in the file (nonfinite_samples), and their margins fail."""
+    import h5py
+
+    p = tmp_path / "gate.yaml"
+    p.write_text(FLOATING_GATE.replace("components:", "parameters:\n  gm: {value: 20 mS, tolerance: 5%}\ncomponents:")
+                 .replace("gm: 20 mS", "gm: gm") + "specs:\n  gain: {measure: dB(S21), band: [0 Hz, 2 GHz], min: -100}\n")
+    out = tmp_path / "gate.h5"
+    res = cli("sweep", p, "--batch", 10, "-o", out, "-q")
+    assert res.exit_code == 0, res.stderr
+    assert "not finite in 10 of 10 samples (first: sample 0)" in res.stderr
+    with h5py.File(out, "r") as f:
+        assert int(f.attrs["nonfinite_samples"]) == 10
+        assert not f["pass"][()].any() and f.attrs["yield"] == 0.0

@@ -124,7 +124,7 @@ def test_sweep_layout_with_plain_h5py(tmp_path):
             ds = f["parameters"][p]
             assert ds.dtype == np.float64 and ds.shape == (50,)
         a = f.attrs
-        assert set(a.keys()) == ROOT_ATTRS | {"stored"}  # and what the sweep kept (SPECS.md)
+        assert set(a.keys()) == ROOT_ATTRS | {"stored", "nonfinite_samples"}  # what the sweep kept (SPECS.md), NaN count
         assert a["format"] == "pmrf-results"
         assert int(a["format_version"]) == 1
         assert a["netlist"] == NETLIST

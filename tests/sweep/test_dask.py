@@ -205,10 +205,10 @@ def test_runner_selects_what_comes_back(netlist, scheduler):
     try:
         assert dask.workers == 2 and dask.part == 32
         parts = dask.result(dask.submit(padded_indices(64, 36, 96)))  # 2 parts; the third is padding only
-        assert dask.bytes_received == sum(a.nbytes for p in parts for a in (p["ok"], *p["values"].values()))
+        assert dask.bytes_received == sum(a.nbytes for p in parts for a in (p["ok"], p["finite"], *p["values"].values()))
     finally:
         dask.close()
-    assert [sorted(p) for p in parts] == [["ok", "values"], ["ok", "values"]]
+    assert [sorted(p) for p in parts] == [["finite", "ok", "values"], ["finite", "ok", "values"]]
     for part, start in zip(parts, (64, 96)):
         here = evaluate(recipe, (start, min(32, 100 - start)))
         assert all(np.array_equal(part["values"][k], here["values"][k]) for k in here["values"])
