@@ -10,8 +10,8 @@
    get less than twice the work of one done; the workers' ratio is also given as a share of it).
 2. The bytes a worker sends back per sample: one part evaluated in this process and serialised
    as Dask sends it (`distributed.protocol.dumps`), with S (the default `--store all`) and
-   without it (what `--store specs` keeps: parameters, range checks, and 8 bytes per spec margin;
-   `--specs K` margins are assumed where the netlist has no specs).
+   without it (what `--store specs` keeps: parameters, range checks, the S statistics blocks, and
+   8 bytes per spec margin; `--specs K` margins are assumed where the netlist has no specs).
 3. The CPU seconds per sample of all processes of a run (client and workers), from runs of N
    and 3N samples: the overhead Dask adds, whatever the machine's other load.
 4. A paper estimate for a 10^8-sample sweep on 100 workers with a 10 Gbit/s link into the
@@ -121,16 +121,24 @@ def bytes_per_sample(netlist: Path, part: int, specs: int) -> dict[str, float]:
     from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan
     from pmrf_cli.engine.recipe import evaluate, recipe_for
 
+    from pmrf_cli.engine.block_stats import STATS_BLOCK
+
     _, flat = load(str(netlist))
     plan = SweepPlan(flat, grid_of(flat, None), seed=1, per_point=part)
-    recipe = recipe_for(plan, None, "double", True, CPU_TILE_POINTS, part, "cpu")
-    out = evaluate(recipe, (0, part))
+    part = -(-part // STATS_BLOCK) * STATS_BLOCK
+
+    def kernel_out(keep_s: bool):
+        # what a sweep's kernel returns: S (unless --store specs), statistics blocks, checks
+        recipe = recipe_for(plan, None, "double", True, CPU_TILE_POINTS, part, "cpu",
+                            stats_block=STATS_BLOCK, keep_s=keep_s)
+        return recipe, evaluate(recipe, (0, part))
 
     def size(obj) -> int:
         return sum(memoryview(f).nbytes for f in dumps({"op": "task-finished", "data": to_serialize(obj)}))
 
+    recipe, out = kernel_out(True)
     with_s = size(out) / part
-    without = {k: v for k, v in out.items() if k != "s"}
+    _, without = kernel_out(False)
     have_specs = "margins" in out
     no_s = size(without) / part + (0 if have_specs else 8 * specs)
     import pickle
