@@ -264,7 +264,7 @@ def sweep(
             # leaves no file, and an --overwrite-n file survives it
             sink = _Sink(
                 SweepWriter.resume(output, meta) if resume
-                else lambda: SweepWriter.create(output, meta, chunk_size, overwrite=overwrite)
+                else lambda: SweepWriter.create(output, meta, part, overwrite=overwrite)  # a write is a part
             )
             summary = None
             stop = _StopFlag()

@@ -229,10 +229,16 @@ def _build_atomically(path: Path, build: Any) -> None:
 
 
 def sweep_chunk_samples(meta: ResultsMeta, chunk: int) -> int:
-    """Samples per HDF5 chunk of ``/s``: ``min(chunk, N)``, fewer if a chunk would pass 4 MiB."""
+    """Samples per HDF5 chunk of ``/s``: ``min(chunk, N)``, fewer if a chunk would pass 4 MiB;
+    then the largest such count that divides ``chunk`` (the samples of one write), so that
+    writes cover whole HDF5 chunks and go in as raw bytes (see `SweepWriter._write_s`)."""
     sample_bytes = meta.n_freq * meta.n_ports**2 * meta.dtype.itemsize
     cap = max(1, MAX_CHUNK_BYTES // max(1, sample_bytes))
-    return max(1, min(int(chunk), int(meta.samples), cap))
+    write = max(1, min(int(chunk), int(meta.samples)))
+    rows = min(write, cap)
+    if rows < write:
+        rows = max(d for d in range(1, rows + 1) if write % d == 0)
+    return rows
 
 
 # --------------------------------------------------------------------------- simulate
