@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pmrf_cli.io.statistics import RESULTS, STATE, SAccumulator, db
+from pmrf_cli.io.statistics import RESULTS, SAccumulator, db
 
 #: Bytes of /s read at once when percentiles are computed.
 READ_BYTES = 256 * 1024 * 1024
@@ -29,9 +29,12 @@ def read_statistics(f) -> dict[str, np.ndarray]:
     st = f["statistics"]
     if done == int(f.attrs["samples"]):
         return {k: st[k][()] for k in RESULTS}
+    from pmrf_cli.io.scored import slot_count, unpack
+
     for slot in ("state0", "state1"):
-        if int(st[slot]["count"][()]) == done:
-            return SAccumulator.from_state({k: st[slot][k][()] for k in STATE}).results()
+        if slot_count(st[slot]) == done:
+            groups = int(np.size(f["yield"])) if "yield" in f and np.ndim(f["yield"]) else 0
+            return unpack(st[slot], groups, len(f["specs"]) if "specs" in f else 0)[0].results()
     raise ValueError("the statistics do not match samples_done")
 
 

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from pmrf_cli.io.statistics import RESULTS, STATE, SAccumulator
+from pmrf_cli.io.statistics import RESULTS, SAccumulator
 from pmrf_cli.specs.yields import wilson_interval
 
 _SLOTS = ("state0", "state1")
@@ -50,15 +50,36 @@ def create(f: Any, meta, n: int) -> None:
     st = f.create_group("statistics", track_order=True)
     for name in RESULTS:
         _dataset(st, name, shape, np.complex128 if name == "s_mean" else np.float64, np.nan)
-    empty = SAccumulator.empty(shape).state()
+    sums, counts = pack(SAccumulator.empty(shape), np.zeros(max(meta.yield_groups, 1), np.int64),
+                        np.zeros(len(specs), np.int64), np.array([0, -1]))
     for slot in _SLOTS:
         sg = st.create_group(slot, track_order=True)
-        for k, v in empty.items():
-            _dataset(sg, k, np.shape(v), np.asarray(v).dtype, v)
-        _dataset(sg, "passed", (max(meta.yield_groups, 1),), np.int64, 0)
-        _dataset(sg, "spec_passed", (len(specs),), np.int64, 0)
-        _dataset(sg, "nonfinite", (2,), np.int64, [0, -1])  # samples with a non-finite S, the first
+        _dataset(sg, "sums", sums.shape, np.float64, sums)
+        _dataset(sg, "counts", counts.shape, np.int64, counts)
     f.attrs["nonfinite_samples"] = np.int64(0)
+
+
+def pack(acc: SAccumulator, passed: np.ndarray, spec_passed: np.ndarray, nonfinite: np.ndarray):
+    """A slot's running state as two arrays (two writes per update): `sums` (7, F, P, P) float64
+    (mean of S, real and imaginary, its sum of squared deviations, mean and sum of squared
+    deviations of dB|S|, min and max of dB|S|) and `counts` int64 (samples, samples whose S is
+    not finite, the first of them, passes per grid point, passes per spec)."""
+    sums = np.stack([acc.mean_s.real, acc.mean_s.imag, acc.m2_s, acc.mean_db, acc.m2_db, acc.min_db, acc.max_db])
+    counts = np.concatenate([[acc.count], nonfinite, passed, spec_passed]).astype(np.int64)
+    return sums, counts
+
+
+def unpack(group: Any, groups: int, specs: int):
+    """(SAccumulator, passed, spec_passed, nonfinite) from a slot written by `pack`."""
+    sums, counts = group["sums"][()], group["counts"][()]
+    acc = SAccumulator(int(counts[0]), sums[0] + 1j * sums[1], sums[2], sums[3], sums[4], sums[5], sums[6])
+    g = max(groups, 1)
+    return acc, counts[3:3 + g].copy(), counts[3 + g:3 + g + specs].copy(), counts[1:3].copy()
+
+
+def slot_count(group: Any) -> int:
+    """How many samples a slot's state covers."""
+    return int(group["counts"][0])
 
 
 class Scoring:
@@ -70,16 +91,12 @@ class Scoring:
         self.meta = meta
         self.names = [name for name, _ in meta.specs]
         st = f["statistics"]
-        slot = next((s for s in _SLOTS if int(st[s]["count"][()]) == done), None)
+        slot = next((s for s in _SLOTS if slot_count(st[s]) == done), None)
         if slot is None:
             from pmrf_cli.io.results import ResultsError
 
             raise ResultsError(f"{f.filename}: its statistics do not match samples_done={done}; the file is damaged")
-        g = st[slot]
-        self.acc = SAccumulator.from_state({k: g[k][()] for k in STATE})
-        self.passed = np.array(g["passed"][()], dtype=np.int64)
-        self.spec_passed = np.array(g["spec_passed"][()], dtype=np.int64)
-        self.nonfinite = np.array(g["nonfinite"][()], dtype=np.int64)
+        self.acc, self.passed, self.spec_passed, self.nonfinite = unpack(st[slot], meta.yield_groups, len(self.names))
         self.next_slot = _SLOTS[1 - _SLOTS.index(slot)]
 
     def write(self, start: int, n: int, margins: np.ndarray | None, blocks: dict, finite: np.ndarray) -> None:
@@ -107,11 +124,9 @@ class Scoring:
                 self.passed[0] += int(passed.sum())
         self.acc.merge(blocks)
         g = self.f["statistics"][self.next_slot]
-        for k, v in self.acc.state().items():
-            g[k][...] = v
-        g["passed"][...] = self.passed
-        g["spec_passed"][...] = self.spec_passed
-        g["nonfinite"][...] = self.nonfinite
+        sums, counts = pack(self.acc, self.passed, self.spec_passed, self.nonfinite)
+        g["sums"][...] = sums
+        g["counts"][...] = counts
         self.next_slot = _SLOTS[1 - _SLOTS.index(self.next_slot)]
 
     def finish(self) -> None:

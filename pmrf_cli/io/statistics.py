@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: The running state, by name (each (F, P, P) but the count).
-STATE = ("count", "mean_s", "m2_s", "mean_db", "m2_db", "min_db", "max_db")
 RESULTS = ("s_mean", "s_std", "db_mean", "db_std", "db_min", "db_max")
 
 
@@ -97,14 +95,3 @@ class SAccumulator:
             return {"s_mean": self.mean_s.copy(), "s_std": np.sqrt(np.maximum(self.m2_s, 0.0) / n),
                     "db_mean": self.mean_db.copy(), "db_std": np.sqrt(np.maximum(self.m2_db, 0.0) / n),
                     "db_min": self.min_db.copy(), "db_max": self.max_db.copy()}
-
-    def state(self) -> dict[str, np.ndarray]:
-        """The running state as arrays (to store in a results file)."""
-        return {k: np.asarray(getattr(self, k)) for k in STATE}
-
-    @classmethod
-    def from_state(cls, state: dict) -> "SAccumulator":
-        """Rebuild from `state()` (as stored)."""
-        kw = {k: np.array(state[k]) for k in STATE}
-        kw["count"] = int(kw["count"])
-        return cls(**kw)
