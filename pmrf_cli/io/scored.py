@@ -27,8 +27,8 @@ def _dataset(group: Any, name: str, shape, dtype, fill=None) -> Any:
     from pmrf_cli.io.results import _early_dcpl
 
     ds = group.create_dataset(name, shape=shape, dtype=dtype, dcpl=_early_dcpl(), fill_time="never")
-    if fill is not None:
-        ds[...] = fill
+    if fill is not None:  # a whole array: h5py broadcasts a scalar by many small selections (slow)
+        ds[...] = np.broadcast_to(np.asarray(fill, dtype=dtype), shape)
     return ds
 
 
