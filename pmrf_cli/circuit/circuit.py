@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array

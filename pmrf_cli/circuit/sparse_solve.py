@@ -27,8 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jax
-import jax.numpy as jnp
-import numpy as np
 
 from pmrf_cli.circuit.assemble import System
 from pmrf_cli.cplx import Cx

@@ -15,7 +15,6 @@ refuses, at load, values that fail them without depending on any random paramete
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from pmrf_cli.netlist.blocks import check_blocks, read_block_data  # noqa: F401  (re-exported)

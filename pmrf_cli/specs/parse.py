@@ -8,7 +8,7 @@ from pmrf_cli.netlist import units
 from pmrf_cli.netlist.errors import Loc, NetlistError
 from pmrf_cli.netlist.expressions import IDENTIFIER, Expr, Num, name_nodes
 from pmrf_cli.netlist.parse import random_via
-from pmrf_cli.netlist.yaml_loader import YMap, YNode, YScalar, YSeq, node_kind
+from pmrf_cli.netlist.yaml_loader import YNode, YScalar, YSeq, node_kind
 from pmrf_cli.specs.measure import measure_names, measure_unit, parse_measure
 from pmrf_cli.specs.spec import SpecDef
 

@@ -27,7 +27,7 @@ import pmrf_cli as prf
 from pmrf_cli.circuit import Circuit
 from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.engine.compiled import CPU_COMPILER_OPTIONS, compile_lowered, compiler_options
-from pmrf_cli.models import Capacitor, Inductor, TransmissionLine
+from pmrf_cli.models import Capacitor, TransmissionLine
 from pmrf_cli.models.lines import Microstrip
 
 FREQ = prf.Frequency(0.1, 6, 7, "GHz")
