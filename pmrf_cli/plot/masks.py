@@ -1,21 +1,21 @@
-"""Spec limits that can be drawn as masks: `dB(Sij)`, `phase(Sij)`, `gd(Sij)` with min/max.
+"""Spec limits that can be drawn as masks: `dB(term)`, `phase(term)`, `gd(term)` with min/max.
 
-The netlist's `specs` (SPECS.md) are read from the text stored in a results file. Only measures
-of that simple form are drawn; any other spec, or one that does not parse, is left out quietly
-(checking specs is `pmrf validate`'s job, not the plot's).
+The netlist's `specs` (SPECS.md) are read from the text stored in a results file with the
+netlist's own parser and bound to the grid as a sweep binds them (`specs.bind`), so limits
+written as expressions of fixed parameters are drawn too. Only measures of that simple form are
+drawn; any other spec, or a netlist that no longer loads (a Touchstone file moved, say), is left
+out quietly (checking specs is `pmrf validate`'s job, not the plot's).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from pmrf_cli.plot.traces import parse_trace
+import numpy as np
 
-_MEASURE = re.compile(r"^\s*(dB|phase|gd)\s*\(\s*(S\d\d|S\([^()]*\))\s*\)\s*$", re.IGNORECASE)
-_KIND_OF = {"db": "db", "phase": "phase", "gd": "gd"}
+_KIND_OF = {"dB": "db", "phase": "phase", "gd": "gd"}
 
 
 @dataclass(frozen=True)
@@ -31,65 +31,28 @@ class Mask:
     high: float | None  # max
 
 
-def masks_from_netlist(text: str | None, port_names: Sequence[str]) -> list[Mask]:
-    """The drawable spec limits of a netlist's `specs` (none if it has none or is not YAML)."""
+def masks_from_netlist(
+    text: str | None, port_names: Sequence[str], frequency: np.ndarray | None = None, base_dir: Path | None = None
+) -> list[Mask]:
+    """The drawable spec limits of a netlist's `specs` on `frequency` (default: the netlist's
+    grid); none if it has none or does not load. `base_dir` resolves Touchstone paths."""
     if not text:
         return []
-    try:
-        import yaml
+    from pmrf_cli.cli.common import user_errors
+    from pmrf_cli.netlist import flatten, parse_netlist
+    from pmrf_cli.specs.bind import bind_specs
+    from pmrf_cli.specs.measure import MeasureCall, Term
 
-        doc = yaml.safe_load(text)
-    except Exception:
-        return []
-    specs = doc.get("specs") if isinstance(doc, dict) else None
-    if not isinstance(specs, dict):
+    try:
+        flat = flatten(parse_netlist(text, "<stored netlist>", base_dir))
+        grid = flat.frequency_hz if frequency is None else frequency
+        specs = bind_specs(flat, grid) if grid is not None else ()
+    except user_errors():
         return []
     masks = []
-    for name, body in specs.items():
-        mask = _mask(str(name), body, port_names)
-        if mask is not None:
-            masks.append(mask)
+    for spec in specs:
+        m = spec.measure
+        if isinstance(m, MeasureCall) and m.func in _KIND_OF and isinstance(m.arg, Term):
+            if m.arg.to < len(port_names) and m.arg.frm < len(port_names):
+                masks.append(Mask(spec.name, _KIND_OF[m.func], (m.arg.to, m.arg.frm), spec.band, spec.at, spec.lo, spec.hi))
     return masks
-
-
-def _mask(name: str, body: object, port_names: Sequence[str]) -> Mask | None:
-    if not isinstance(body, dict):
-        return None
-    m = _MEASURE.match(str(body.get("measure", "")))
-    if m is None:
-        return None
-    kind = _KIND_OF[m.group(1).lower()]
-    trace = parse_trace(m.group(2), port_names)
-    if trace is None:
-        return None
-    try:
-        band = at = None
-        if "band" in body and isinstance(body["band"], (list, tuple)) and len(body["band"]) == 2:
-            band = (_value(body["band"][0], "frequency"), _value(body["band"][1], "frequency"))
-        elif "at" in body:
-            at = _value(body["at"], "frequency")
-        else:
-            return None
-        low = _value(body["min"], kind) if body.get("min") is not None else None
-        high = _value(body["max"], kind) if body.get("max") is not None else None
-    except (ValueError, TypeError):
-        return None
-    if low is None and high is None:
-        return None
-    return Mask(name, kind, trace, band, at, low, high)
-
-
-def _value(raw: object, kind: str) -> float:
-    """A number, or a literal with an SI prefix and the unit of `kind` (`10 MHz`, `1.5 ns`)."""
-    from pmrf_cli.netlist.units import ANGLE, ATTENUATION, FREQUENCY, TIME, parse_value
-
-    if isinstance(raw, bool):
-        raise ValueError("not a number")
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-    else:
-        field = {"frequency": FREQUENCY, "db": ATTENUATION, "phase": ANGLE, "gd": TIME}[kind]
-        value = parse_value(str(raw), field)
-    if not math.isfinite(value):
-        raise ValueError("not finite")
-    return value

@@ -56,7 +56,7 @@ def render(
         chosen = _traces(source, traces, kind)
         data = line_data(source, kind, chosen, nominal)
         fig = new_figure(7.5, 1.3 + 2.4 * len(chosen), interactive)
-        draw_lines(fig, data, masks_from_netlist(source.netlist_text, source.port_names))
+        draw_lines(fig, data, masks_from_netlist(source.netlist_text, source.port_names, source.frequency, source.path.parent))
         return fig
     if kind == "smith":
         from pmrf_cli.plot.smith import draw_smith, smith_data
@@ -91,7 +91,8 @@ def term_text(source: Source, traces: Sequence[str] | None, width: int, nominal:
 
     chosen = _traces(source, traces, "db")
     data = line_data(source, "db", chosen, nominal)
-    return term_plot(data, width=width, masks=masks_from_netlist(source.netlist_text, source.port_names))
+    masks = masks_from_netlist(source.netlist_text, source.port_names, source.frequency, source.path.parent)
+    return term_plot(data, width=width, masks=masks)
 
 
 def _traces(source: Source, asked: Sequence[str] | None, kind: str) -> list[tuple[int, int]]:

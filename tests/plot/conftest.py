@@ -21,6 +21,9 @@ from pmrf_cli.io.touchstone import touchstone_text
 
 FREQ = np.linspace(10e6, 3e9, 11)
 NETLIST = """name: series L
+frequency: {start: 10 MHz, stop: 3 GHz, points: 11}
+components:
+  L1: {type: inductor, nodes: [in, out], L: 8 nH}
 ports: [in, out]
 specs:
   loss: {measure: dB(S21), band: [10 MHz, 800 MHz], min: -1}
