@@ -54,7 +54,7 @@ def stats(
 
         from pmrf_cli.io.read_stats import percentiles as pct
         from pmrf_cli.io.read_stats import read_statistics, term_names
-        from pmrf_cli.io.results import _open
+        from pmrf_cli.io.results import open_results
 
         try:
             q = [float(x) for x in percentiles.split(",") if x.strip()]
@@ -62,7 +62,7 @@ def stats(
             raise UserError(f"--percentiles {percentiles!r}: expected numbers such as 5,50,95") from None
         if any(not 0 <= v <= 100 for v in q):
             raise UserError("--percentiles must lie in 0..100")
-        with _open(file) as f:
+        with open_results(file) as f:
             freq = f["frequency"][()]
             st = read_statistics(f)
             done = int(f.attrs["samples_done"])

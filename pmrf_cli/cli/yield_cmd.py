@@ -22,11 +22,11 @@ def yield_(
     def body():
         import numpy as np
 
-        from pmrf_cli.io.results import _open
+        from pmrf_cli.io.results import open_results
 
         if not 0.0 < confidence < 1.0:
             raise UserError("--confidence must be between 0 and 1 (e.g. 0.95)")
-        with _open(file) as f:
+        with open_results(file) as f:
             done = int(f.attrs["samples_done"])
             sweep = "seed" in f.attrs
             if specs is None:

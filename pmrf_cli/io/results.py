@@ -381,7 +381,7 @@ class SweepWriter:
     def resume(cls, path: PathLike, meta: ResultsMeta) -> SweepWriter:
         """Reopen an interrupted sweep file after checking that it matches ``meta``."""
         _validate_meta(meta)
-        f = _open(path, "r+")
+        f = open_results(path, "r+")
         try:
             _check_matches(f, meta, Path(path))
         except BaseException:
@@ -502,7 +502,7 @@ class SweepWriter:
         self.close()
 
 
-def _open(path: PathLike, mode: str = "r") -> Any:
+def open_results(path: PathLike, mode: str = "r") -> Any:
     """Open a pmrf results file, turning h5py's errors into ResultsError."""
     h5py = _h5py()
     path = Path(path)
@@ -638,7 +638,7 @@ def _netlist_name(text: str) -> str | None:
 
 def read_info(path: PathLike) -> dict:
     """Summarise a results file: what ``pmrf info`` prints."""
-    with _open(path) as f:
+    with open_results(path) as f:
         a = f.attrs
         freq = f["frequency"]
         nf = int(freq.shape[0])
@@ -678,7 +678,7 @@ def read_info(path: PathLike) -> dict:
 
 def read_sample(path: PathLike, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Return ``(frequency, s (F, P, P) complex128, z0, port_names)`` of one finished sample."""
-    with _open(path) as f:
+    with open_results(path) as f:
         done = int(f.attrs["samples_done"])
         if not 0 <= index < done:
             raise ResultsError(

@@ -722,6 +722,20 @@ def load_netlist(path_or_dash: str | Path) -> NetlistSpec:
     return parse_netlist(text, source, path.resolve().parent)
 
 
+def parse_specs_text(text: str, source: str, ports: list[str], parameters: Mapping[str, ParamSpec]) -> tuple:
+    """SpecDefs from YAML text holding a `specs:` mapping (or the mapping itself), read as the
+    netlist's `specs` key is, against these ports and top-level parameters; errors name
+    `source`'s lines."""
+    from pmrf_cli.specs.parse import parse_specs
+
+    root = load_yaml(text, source)
+    node = root.get("specs") if isinstance(root, YMap) and "specs" in root else root
+    parser = _Parser(source, Path.cwd())
+    specs = parse_specs(parser, node, ports, parameters)
+    parser.sink.raise_if_any()
+    return specs
+
+
 def parse_parameter_value(name: str, value_text: str, source: str) -> ParamSpec:
     """A parameter from a `--set NAME=VALUE` string, read like a YAML value."""
     node = load_yaml(value_text, source)
@@ -732,4 +746,4 @@ def parse_parameter_value(name: str, value_text: str, source: str) -> ParamSpec:
     return spec
 
 
-__all__ = ["parse_netlist", "load_netlist", "parse_parameter_value", "is_ground"]
+__all__ = ["parse_netlist", "load_netlist", "parse_parameter_value", "parse_specs_text", "is_ground", "random_via"]

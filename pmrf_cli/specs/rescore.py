@@ -21,19 +21,13 @@ def load_specs_file(path: str, flat) -> tuple:
     """SpecDefs from a YAML file holding a `specs:` mapping (as in a netlist), checked against
     the ports and parameters of `flat` (the sweep's netlist); errors name the file's lines."""
     from pmrf_cli.netlist.errors import Loc, NetlistError
-    from pmrf_cli.netlist.parse import _Parser
-    from pmrf_cli.netlist.yaml_loader import YMap, load_yaml
-    from pmrf_cli.specs.parse import parse_specs
+    from pmrf_cli.netlist.parse import parse_specs_text
 
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
         raise NetlistError(Loc(path, 1, 1), f"cannot read specs file: {e.strerror or e}") from None
-    root = load_yaml(text, path)
-    node = root.get("specs") if isinstance(root, YMap) and "specs" in root else root
-    parser = _Parser(path, Path(path).resolve().parent)
-    specs = parse_specs(parser, node, list(flat.port_names), flat.spec.parameters)
-    parser.sink.raise_if_any()
+    specs = parse_specs_text(text, path, list(flat.port_names), flat.spec.parameters)
     if not specs:
         raise NetlistError(Loc(path, 1, 1), "no specs in the file (expected a `specs:` mapping)")
     return specs
