@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import jax
 import numpy as np
 import pytest
 
@@ -34,17 +33,6 @@ NP_PER_DB = np.log(10.0) / 20.0
 # the first line of a user error: a position, or `pmrf:` for a command-line problem
 ERROR_LINE = r"^(?:.+:\d+:\d+|pmrf): error: \S"
 POSITION_ERROR_LINE = r"^.+:\d+:\d+: error: \S"
-
-
-@pytest.fixture(autouse=True)
-def _cli_environment(monkeypatch):
-    """No compilation cache on disk; JAX's float64 setting restored after every test
-    (`--precision single` switches it off process-wide, and other test directories need it)."""
-    monkeypatch.setenv("PMRF_NO_CACHE", "1")
-    monkeypatch.delenv("PMRF_TIMINGS", raising=False)
-    x64 = jax.config.jax_enable_x64
-    yield
-    jax.config.update("jax_enable_x64", x64)
 
 
 # --- running the command -------------------------------------------------------------------------

@@ -1,11 +1,10 @@
-"""Fixtures of the design tests: an in-process `pmrf`, the example, and its variants."""
+"""Fixtures of the design tests: the example and its variants (`pmrf` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import jax
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,38 +13,10 @@ EXAMPLE = ROOT / "examples" / "design" / "lpf_detuned.yaml"
 DESIGN = {"Lnom: 6 nH": "Lnom: 7.96 nH", "Cnom: 8.5 pF": "Cnom: 6.37 pF", "L3: 12 nH": "L3: 15.9 nH"}
 
 
-@pytest.fixture(autouse=True)
-def _design_environment(monkeypatch):
-    """No compilation cache on disk; JAX's float64 setting restored after every test."""
-    monkeypatch.setenv("PMRF_NO_CACHE", "1")
-    monkeypatch.delenv("PMRF_TIMINGS", raising=False)
-    x64 = jax.config.jax_enable_x64
-    yield
-    jax.config.update("jax_enable_x64", x64)
-
-
-def invoke(*args):
-    """Run `pmrf ARGS` in-process; returns click's Result (bugs are raised)."""
-    from typer.testing import CliRunner
-
-    from pmrf_cli.cli.app import app
-
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
-
-
 @pytest.fixture(scope="session")
-def pmrf():
-    """`pmrf(*args)` runs the command in-process."""
-    return invoke
-
-
-@pytest.fixture(scope="session")
-def nominal_sensitivity():
+def nominal_sensitivity(pmrf):
     """`pmrf sensitivity EXAMPLE --json`, parsed (once per session)."""
-    result = invoke("sensitivity", EXAMPLE, "--json")
+    result = pmrf("sensitivity", EXAMPLE, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

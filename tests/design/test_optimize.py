@@ -14,11 +14,9 @@ PARAMS = ["--param", "Lnom", "--param", "Cnom", "--param", "L3"]
 
 
 @pytest.fixture(scope="module")
-def optimised(tmp_path_factory):
-    from tests.design.conftest import invoke
-
+def optimised(tmp_path_factory, pmrf):
     out = tmp_path_factory.mktemp("optimize") / "tuned.yaml"
-    result = invoke("optimize", EXAMPLE, *PARAMS, "-o", out, "--json")
+    result = pmrf("optimize", EXAMPLE, *PARAMS, "-o", out, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), out
 
