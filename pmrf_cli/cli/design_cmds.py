@@ -13,7 +13,8 @@ from typing import Optional
 
 import typer
 
-from pmrf_cli.cli.common import Timer, UserError, atomic_output, check_output_path, grid_of, load, run_command
+from pmrf_cli.cli.common import Timer, UserError, atomic_output, grid_of, load, run_command
+from pmrf_cli.cli.fit import moved_params
 
 
 def bound_specs(netlist: str, flat, frequency):
@@ -26,26 +27,6 @@ def bound_specs(netlist: str, flat, frequency):
     if not specs:
         raise UserError(f"{netlist}: the netlist has no specs: add a `specs:` section (see SPECS.md)")
     return specs
-
-
-def chosen(netlist: str, params, output: Optional[Path]):
-    """(text, spec, flat, paths, value positions for -o or None) for a command that moves
-    nominals; every check is done before JAX."""
-    from pmrf_cli.cli.fit import check_write_back, load_text
-    from pmrf_cli.fitting.parametrize import FitError, select_params
-
-    text, spec, flat = load_text(netlist)
-    try:
-        paths = select_params(flat, params)
-    except FitError as e:
-        raise UserError(str(e)) from None
-    locs = None
-    if output is not None:
-        check_output_path(output)
-        locs = check_write_back(text, spec, paths)
-    for warning in flat.warnings:
-        print(str(warning), file=sys.stderr)
-    return text, spec, flat, paths, locs
 
 
 def write_netlist(text: str, locs, values, output: Optional[Path]) -> None:
@@ -108,7 +89,7 @@ def optimize(
         timer = Timer()
         if max_steps < 1:
             raise UserError(f"--max-steps {max_steps}: must be at least 1")
-        text, spec, flat, paths, locs = chosen(netlist, params, output)
+        text, spec, flat, paths, locs = moved_params(netlist, params, output)
         frequency = grid_of(flat, None)
         specs = bound_specs(netlist, flat, frequency)
         timer.mark("load")
@@ -157,7 +138,7 @@ def centre(
         for name, value, least in (("--batch", batch, 1), ("--holdout", holdout, 1), ("--max-steps", max_steps, 1), ("--seed", seed, 0)):
             if value < least:
                 raise UserError(f"{name} {value}: must be at least {least}")
-        text, spec, flat, paths, locs = chosen(netlist, params, output)
+        text, spec, flat, paths, locs = moved_params(netlist, params, output)
         if not flat.random_params:
             raise UserError(f"{netlist}: no parameter has a tolerance or distribution: nothing to centre against")
         frequency = grid_of(flat, None)

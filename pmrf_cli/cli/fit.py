@@ -83,21 +83,14 @@ def table(result, written: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def checked_inputs(netlist: str, measured: Path, params, weights, output: Optional[Path], max_steps: int):
-    """Everything the fit needs, checked before JAX is imported: (netlist text, spec, flat,
-    measured data, parameter paths, weights (P, P), value positions for -o or None)."""
+def moved_params(netlist: str, params, output: Optional[Path]):
+    """(text, spec, flat, paths, value positions for -o or None) for a command that moves the
+    nominals of `params` (fit, optimize, centre); every check is done before JAX."""
     from pmrf_cli.fitting.parametrize import FitError, select_params
-    from pmrf_cli.fitting.weights import parse_weights
-    from pmrf_cli.netlist.blocks import check_blocks
 
-    if max_steps < 1:
-        raise UserError(f"--max-steps {max_steps}: must be at least 1")
     text, spec, flat = load_text(netlist)
-    data = read_measured(measured, flat.port_names)
-    check_blocks(flat, data.frequency)
     try:
         paths = select_params(flat, params)
-        w = parse_weights(weights, flat.port_names)
     except FitError as e:
         raise UserError(str(e)) from None
     locs = None
@@ -106,6 +99,25 @@ def checked_inputs(netlist: str, measured: Path, params, weights, output: Option
         locs = check_write_back(text, spec, paths)
     for warning in flat.warnings:
         print(str(warning), file=sys.stderr)
+    return text, spec, flat, paths, locs
+
+
+def checked_inputs(netlist: str, measured: Path, params, weights, output: Optional[Path], max_steps: int):
+    """Everything the fit needs, checked before JAX is imported: (netlist text, spec, flat,
+    measured data, parameter paths, weights (P, P), value positions for -o or None)."""
+    from pmrf_cli.fitting.parametrize import FitError
+    from pmrf_cli.fitting.weights import parse_weights
+    from pmrf_cli.netlist.blocks import check_blocks
+
+    if max_steps < 1:
+        raise UserError(f"--max-steps {max_steps}: must be at least 1")
+    text, spec, flat, paths, locs = moved_params(netlist, params, output)
+    data = read_measured(measured, flat.port_names)
+    check_blocks(flat, data.frequency)
+    try:
+        w = parse_weights(weights, flat.port_names)
+    except FitError as e:
+        raise UserError(str(e)) from None
     return text, spec, flat, data, paths, w, locs
 
 
