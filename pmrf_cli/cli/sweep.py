@@ -212,6 +212,8 @@ def sweep(
         chunk_size = -(-chunk_size // STATS_BLOCK) * STATS_BLOCK
         z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
         extra = {"chunk": chunk_size, "per_point": plan.per_point}
+        if sets:  # with the netlist text, what rebuilds the sweep's kernel (pmrf yield --specs)
+            extra["sets"] = list(sets)
         if axes:
             extra["vary"] = np.array([a.spec for a in axes], dtype=object)
         meta = ResultsMeta(

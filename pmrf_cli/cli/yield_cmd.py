@@ -54,15 +54,18 @@ def yield_(
 def _recompute(f, file: Path, specs_path: Path, done: int):
     from pmrf_cli.engine import runtime
     from pmrf_cli.specs.bind import bind_specs
-    from pmrf_cli.specs.rescore import load_specs_file, recompute_margins, stored_netlist
+    from pmrf_cli.specs.rescore import load_specs_file, recompute_margins, stored_netlist, sweep_margins
 
     flat = stored_netlist(f, file)
     defs = load_specs_file(str(specs_path), flat)
     import numpy as np
 
     bound = bind_specs(flat, np.asarray(f["frequency"][()]), defs)
-    runtime.configure("double")
-    m = recompute_margins(f, flat, bound, done)
+    single = ("s" in f and f["s"].dtype == np.complex64) or str(f.attrs.get("precision", "")) == "single"
+    runtime.configure("single" if single else "double")  # the arithmetic the sweep ran in
+    m = sweep_margins(f, flat, bound, done)
+    if m is None:
+        m = recompute_margins(f, flat, bound, done)
     return {b.name: m[:, j] for j, b in enumerate(bound)}, {b.name: b.unit for b in bound}
 
 

@@ -82,7 +82,7 @@ def make_kernel(
     """`kernel(indices) -> {"values": {path: (n,)}, "s": (n, F, P, P)}`, jitted and vmapped.
     With `checks`, `"ok"` (n, checks) is True where a sample's values are physical (see
     `check_labels`); with `plan.specs`, `"margins"` (n, specs) holds each sample's margin per
-    spec (float64, from S before any cast to single precision; group delay by forward mode in
+    spec (from S as computed, before a cast to `dtype`; group delay by forward mode in
     frequency). Checks and margins are part of the same program, not second ones. With
     `stats_block`, `"blocks"` holds the statistics of S over fixed blocks of that many samples
     (`engine.block_stats`; a call's indices must then be a whole number of blocks starting on a

@@ -149,6 +149,16 @@ def test_yield_with_other_specs_equals_a_sweep_with_them(netlist, tmp_path):
         assert got["specs"][name]["passed"] == st["passed"]
         for k in ("worst_margin", "mean_margin"):
             assert got["specs"][name][k] == pytest.approx(st[k], rel=1e-12)
+    # ... and in fact the same numbers (SPECS.md): the sweep's kernel is rebuilt from the file
+    assert got == want
+    # with --set and a --vary grid, the file still rebuilds its kernel (the `sets` attribute)
+    extra = ("--batch", 20, "--vary", "C=2.6pF:3.4pF:3", "--set", "L=7.5nH")
+    assert _sweep(netlist, *extra, "-o", tmp_path / "g.h5").exit_code == 0
+    assert _sweep(other, *extra, "-o", tmp_path / "gr.h5").exit_code == 0
+    r1 = CliRunner().invoke(app, ["yield", str(tmp_path / "g.h5"), "--specs", str(specs), "--json"])
+    r2 = CliRunner().invoke(app, ["yield", str(tmp_path / "gr.h5"), "--json"])
+    assert r1.exit_code == 0, r1.output
+    assert json.loads(r1.stdout) == json.loads(r2.stdout)
     bad = tmp_path / "bad.yaml"
     bad.write_text("specs:\n  x: {measure: dB(S31), at: 1 GHz, min: 0}\n")
     r = CliRunner().invoke(app, ["yield", str(out), "--specs", str(bad)])
