@@ -161,6 +161,19 @@ class Cx:
 jax.tree_util.register_pytree_node(Cx, lambda x: ((x.re, x.im), None), lambda _, parts: Cx(*parts))
 
 
+def cis(theta) -> tuple[jax.Array, jax.Array]:
+    """(cos theta, sin theta) of a real array, each computed once per element.
+
+    XLA's fusion counts real `cos` and `sin` as cheap and copies them into every fusion that
+    reads them, directly or through products: a line's chain entries A, B, C, D and the parts of
+    a complex power each recomputed the same sines and cosines (a microstrip section evaluated
+    them ~40 times per point). A division is never duplicated, so each result is divided by an
+    exact 1 that XLA cannot fold (1 + 0 theta: theta is finite wherever cos and sin are): it is
+    then computed once, to memory, and read from there."""
+    one = 1.0 + 0.0 * theta
+    return jnp.cos(theta) / one, jnp.sin(theta) / one
+
+
 def is_array(x) -> bool:
     """A JAX array, tracer or numpy array (not a Python number, not an exact zero)."""
     return isinstance(x, (jax.Array, jax.core.Tracer, np.ndarray))

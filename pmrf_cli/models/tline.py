@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from pmrf_cli.cplx import Cx
+from pmrf_cli.cplx import Cx, cis
 from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
@@ -35,7 +35,7 @@ def cosh_sinh(gl) -> tuple[Cx, Cx]:
     a = 0.0 if gl.re is None else gl.re
     b = 0.0 if gl.im is None else gl.im
     ca, sa = jnp.cosh(a), jnp.sinh(a)
-    cb, sb = jnp.cos(b), jnp.sin(b)
+    cb, sb = cis(b)
     return Cx(ca * cb, sa * sb), Cx(sa * cb, ca * sb)
 
 
@@ -49,7 +49,7 @@ def line_chain(zc, gl) -> ChainParts:
 def lossless_chain(zc, theta) -> ChainParts:
     """Chain form of a lossless line of real impedance `zc` and electrical length `theta` (rad):
     A = D = cos(theta) real, B = j zc sin(theta), C = j sin(theta) / zc imaginary."""
-    c, s = jnp.cos(theta), jnp.sin(theta)
+    c, s = cis(theta)
     return ChainParts(Cx(c), Cx(None, zc * s), Cx(None, s / zc), Cx(c))
 
 

@@ -11,8 +11,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array, lax
 
+from pmrf_cli.cplx import Cx, cis
 from pmrf_cli.models.stamp import ChainParts
-from pmrf_cli.models.tline import C0
+from pmrf_cli.models.tline import C0, cosh_sinh
 
 MU0 = 1.25663706127e-6  # vacuum permeability, H/m (CODATA 2022)
 EPS0 = 1.0 / (MU0 * C0**2)  # vacuum permittivity, F/m
@@ -73,15 +74,28 @@ def zc_gamma(zs, ys) -> tuple[Array, Array]:
     return sz / sy, sz * sy
 
 
+def principal_sqrt(z) -> Cx:
+    """The principal square root of a complex array (Re >= 0) from its real and imaginary parts:
+    t = sqrt((|x| + |z|)/2) is free of cancellation, and the other part is y / 2t. Two real
+    square roots and a division, where XLA's complex sqrt takes seven and eight."""
+    x, y = jnp.real(z), jnp.imag(z)
+    t = jnp.sqrt((jnp.abs(x) + jnp.hypot(x, y)) / 2)
+    half = jnp.where(t > 0, y / (2 * jnp.where(t > 0, t, 1.0)), 0.0)
+    right = x >= 0
+    return Cx(jnp.where(right, t, jnp.abs(half)), jnp.where(right, half, jnp.where(y < 0, -t, t)))
+
+
 def rlgc_chain(zs, ys, length) -> ChainParts:
     """Chain form of a line from Z', Y' (per metre) and its length, finite at DC where Y' = 0:
-    A = D = cosh(g), B = Z' l sinh(g)/g, C = Y' l sinh(g)/g with g^2 = Z' Y' l^2 (both even in g)."""
+    A = D = cosh(g), B = Z' l sinh(g)/g, C = Y' l sinh(g)/g with g^2 = Z' Y' l^2 (both even in g).
+    cosh and sinh come from the real and imaginary parts of g (`tline.cosh_sinh`)."""
     x = zs * ys * length**2
     small = jnp.abs(x) < 1e-6
-    xs = jnp.where(small, 1.0, x)
-    g = jnp.sqrt(xs)
-    ch = jnp.where(small, 1 + x / 2 + x**2 / 24, jnp.cosh(g))
-    shc = jnp.where(small, 1 + x / 6 + x**2 / 120, jnp.sinh(g) / g)
+    g = principal_sqrt(jnp.where(small, 1.0, x))
+    ch, sh = cosh_sinh(g)
+    ch, shc = ch.to_complex(jnp.shape(x)), (sh / g).to_complex(jnp.shape(x))
+    ch = jnp.where(small, 1 + x / 2 + x**2 / 24, ch)
+    shc = jnp.where(small, 1 + x / 6 + x**2 / 120, shc)
     return ChainParts(ch, zs * length * shc, ys * length * shc, ch)
 
 
@@ -100,7 +114,8 @@ def cpow(z, a) -> Array:
     else:
         re, im = a * log_abs, a * arg
     m = jnp.exp(re)
-    return lax.complex(m * jnp.cos(im), m * jnp.sin(im))
+    c, s = cis(im)
+    return lax.complex(m * c, m * s)
 
 
 def positive_f(f) -> Array:
