@@ -205,7 +205,7 @@ def sweep(
             chunk_size = cluster.chunk(chunk_size, budget, frequency.size * nports**2 * itemsize + 8 * len(paths))
         chunk_size = min(chunk_size, n)
         tile_points = CPU_TILE_POINTS if (cluster.platform if cluster else dev.platform) == "cpu" else None
-        per_tile = tile_samples(plan, tile_points)
+        per_tile = tile_samples(plan, tile_points, STATS_BLOCK)
         if chunk is None:
             chunk_size = balanced_chunk(n, chunk_size, (per_tile or 1) * ncores)
         # statistics are reduced in blocks of samples aligned to sample 0: every chunk starts on one

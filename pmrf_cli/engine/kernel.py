@@ -58,11 +58,14 @@ def _sample_values(plan: SweepPlan) -> Callable:
 CPU_TILE_POINTS = 40_000
 
 
-def tile_samples(plan: SweepPlan, tile_points: int | None) -> int | None:
-    """Samples per tile for `make_kernel` (None: no tiling)."""
+def tile_samples(plan: SweepPlan, tile_points: int | None, block: int | None = None) -> int | None:
+    """Samples per tile of `make_kernel` (None: no tiling): about `tile_points` points, and with
+    statistics a whole number of their `block`s (the nearest, at least one). A sweep sizes its
+    parts in whole tiles of this size, so no part computes a padded tile."""
     if tile_points is None:
         return None
-    return max(1, tile_points // max(len(plan.frequency), 1))
+    per = max(1, tile_points // max(len(plan.frequency), 1))
+    return max(block, round(per / block) * block) if block else per
 
 
 def check_labels(plan: SweepPlan) -> list[tuple[str, object]]:
@@ -119,7 +122,7 @@ def make_kernel(
         return out
 
     batched = jax.vmap(one)
-    per_tile = None if tile_points is None else tile_samples(plan, tile_points)
+    per_tile = tile_samples(plan, tile_points, stats_block)
 
     def finish(out, indices):
         if plan.specs:
@@ -147,7 +150,7 @@ def make_kernel(
         # every tile has the same size whatever the call's: a part smaller than a tile is padded
         # up to one, so the compiled tile (its vector loops and their remainders) is the same for
         # any split of a chunk, and so are the bits of transcendental functions in it
-        size = per_tile if not stats_block else -(-per_tile // stats_block) * stats_block
+        size = per_tile
         tiles = -(-n // size)
         pad = tiles * size - n
         if pad:

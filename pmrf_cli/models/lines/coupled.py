@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from pmrf_cli.cplx import cis
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lines.dielectric import (
     F_ER,
@@ -75,8 +76,8 @@ class CoupledLine(Model):
         f = freq_array(freq)
         out = []
         for z, th in ((self.z0e, self.theta_e), (self.z0o, self.theta_o)):
-            bl = jnp.deg2rad(th) * f / self.f0
-            out.append((jnp.cos(bl) + 0j, 1j * z * jnp.sin(bl), 1j * jnp.sin(bl) / z))
+            cb, sb = cis(jnp.deg2rad(th) * f / self.f0)
+            out.append((cb + 0j, 1j * z * sb, 1j * sb / z))
         return out
 
     def stamp(self, freq) -> PortStamp:

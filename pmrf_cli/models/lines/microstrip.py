@@ -85,38 +85,52 @@ def hammerstad_jensen(w, h, t, er) -> tuple[Array, Array, Array]:
     return zr / jnp.sqrt(e), e * (z1 / zr) ** 2, ur
 
 
-def kirschning_jansen_eps(u, fn, er, e0) -> Array:
-    """Dispersive eps_eff(f) after Kirschning-Jansen; fn = f h in GHz mm."""
-    p1 = 0.27488 + (0.6315 + 0.525 / (1 + 0.0157 * fn) ** 20) * u - 0.065683 * jnp.exp(-8.7513 * u)
+class NormalisedFrequency:
+    """fn = f h in GHz mm, with its real powers (fn / c)^a formed as f^a (per frequency, shared by
+    every sample and section) times (h / c)^a (per sample): one product per point instead of a
+    power. f = 0 is replaced by 1 Hz (`positive_f`); the callers select the static values there."""
+
+    def __init__(self, f, h) -> None:
+        self.f, self.h = positive_f(f) * 1e-9, h * 1e3
+        self.value = self.f * self.h
+
+    def pow(self, a: float, c: float = 1.0) -> Array:
+        """(fn / c) ** a."""
+        return self.f**a * (self.h / c) ** a
+
+
+def kirschning_jansen_eps(u, fn: NormalisedFrequency, er, e0) -> Array:
+    """Dispersive eps_eff(f) after Kirschning-Jansen (fn in GHz mm)."""
+    p1 = 0.27488 + (0.6315 + 0.525 / (1 + 0.0157 * fn.value) ** 20) * u - 0.065683 * jnp.exp(-8.7513 * u)
     p2 = 0.33622 * (1 - jnp.exp(-0.03442 * er))
-    p3 = 0.0363 * jnp.exp(-4.6 * u) * (1 - jnp.exp(-((fn / 38.7) ** 4.97)))
+    p3 = 0.0363 * jnp.exp(-4.6 * u) * (1 - jnp.exp(-fn.pow(4.97, 38.7)))
     p4 = 1 + 2.751 * (1 - jnp.exp(-((er / 15.916) ** 8)))
-    pf = p1 * p2 * cpow((0.1844 + p3 * p4) * fn, 1.5763)
+    pf = p1 * p2 * cpow((0.1844 + p3 * p4) * fn.value, 1.5763)
     return er - (er - e0) / (1 + pf)
 
 
-def jansen_kirschning_z(u, fn, er, e0, ef, z0) -> Array:
+def jansen_kirschning_z(u, fn: NormalisedFrequency, er, e0, ef, z0) -> Array:
     """Dispersive zc(f) after Jansen-Kirschning (power-current definition); fn in GHz mm."""
     r1 = _cap(0.03891 * er**1.4, 20.0)
     r2 = _cap(0.2671 * u**7, 20.0)
     r3 = 4.766 * jnp.exp(-3.228 * u**0.641)
     r4 = 0.016 + (0.0514 * er) ** 4.524
-    r5 = (fn / 28.843) ** 12
+    r5 = (fn.value / 28.843) ** 12
     r6 = _cap(22.20 * u**1.92, 20.0)
     r7 = 1.206 - 0.3144 * jnp.exp(-r1) * (1 - jnp.exp(-r2))
-    r8 = 1 + 1.275 * (1 - jnp.exp(-0.004625 * r3 * er**1.674 * (fn / 18.365) ** 2.745))
+    r8 = 1 + 1.275 * (1 - jnp.exp(-0.004625 * r3 * er**1.674 * fn.pow(2.745, 18.365)))
     r9 = (
         5.086 * r4 * r5 / (0.3838 + 0.386 * r4) * jnp.exp(-r6) / (1 + 1.2992 * r5)
         * (er - 1) ** 6 / (1 + 10 * (er - 1) ** 6)
     )
     r10 = 0.00044 * er**2.136 + 0.0184
-    r11 = (fn / 19.47) ** 6 / (1 + 0.0962 * (fn / 19.47) ** 6)
+    r11 = (fn.value / 19.47) ** 6 / (1 + 0.0962 * (fn.value / 19.47) ** 6)
     r12 = 1 / (1 + 0.00245 * u**2)
     r13 = 0.9408 * cpow(ef, r8) - 0.9603
     r14 = (0.9408 - r9) * cpow(e0, r8) - 0.9603
-    r15 = 0.707 * r10 * (fn / 12.3) ** 1.097
+    r15 = 0.707 * r10 * fn.pow(1.097, 12.3)
     r16 = 1 + 0.0503 * er**2 * r11 * (1 - jnp.exp(-((u / 15) ** 6)))
-    r17 = r7 * (1 - 1.1241 * r12 / r16 * jnp.exp(-0.026 * fn**1.15656 - r15))
+    r17 = r7 * (1 - 1.1241 * r12 / r16 * jnp.exp(-0.026 * fn.pow(1.15656) - r15))
     return z0 * cpow(r13 / r14, r17)
 
 
@@ -136,7 +150,7 @@ def microstrip_properties(w, h, t, er, tand, sigma, rough, f, band: Wideband | N
     diel = permittivity(er, tand, f, band)
     erc = diel.complex
     z_qs, e_qs, ur = hammerstad_jensen(w, h, t, erc)
-    fn = positive_f(f) * h * 1e-6  # GHz mm
+    fn = NormalisedFrequency(f, h)
     e_f = kirschning_jansen_eps(ur, fn, erc, e_qs)
     z_f = jansen_kirschning_z(ur, fn, erc, e_qs, e_f, z_qs)
     dc = f > 0
