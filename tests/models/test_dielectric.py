@@ -5,8 +5,6 @@ each frequency (stripline, coupled lines), traceability, and shared media in a c
 Grids are small and evaluated eagerly; the few jitted checks use one small shape each.
 """
 
-import warnings
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,23 +18,13 @@ from pmrf_cli.circuit import Circuit
 from pmrf_cli.circuit.stages import _medium_key
 from pmrf_cli.models import CPW, Coax, CoupledLine, DielectricCoupledLine, Microstrip, Stripline
 from pmrf_cli.models.lines.dielectric import Wideband, djordjevic_svensson, permittivity
+from tests.models.conftest import rel
 
 FREQ = rf.Frequency(0.1, 40, 50, "GHz")  # test_lines_media's grid: eager kernels are shared
 FP = FREQ.f  # scikit-rf's media need f > 0
 F = np.concatenate([[0.0], FP[1:]])  # the same size, with DC
 DS = "djordjevic-svensson"
 TOL = 1e-8  # the issue's bound; agreement is ~6e-13 (scikit-rf's older CODATA constants)
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # scikit-rf's skin-depth warnings
-        yield
-
-
-def rel(a, b) -> float:
-    return float(np.max(np.abs(np.asarray(a) - b) / np.abs(b)))
 
 
 BANDS = [(1e9, 1e3, 1e12), (5e9, 1e4, 1e11)]  # f_er, f_low, f_high

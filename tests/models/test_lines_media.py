@@ -5,8 +5,6 @@ Everything runs eagerly on grids of the same 50 points, so the small per-operati
 compiles on first use are shared by all tests.
 """
 
-import warnings
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -21,23 +19,13 @@ from pmrf_cli.models import CPW, Coax, CoupledLine, Microstrip, RLGCLine, Stripl
 from pmrf_cli.models.lines.common import ETA0, ellip_ratio, ellipk, surface_resistance
 from pmrf_cli.models.lines.microstrip import microstrip_zc_gamma
 from pmrf_cli.models.lines.stripline import stripline_conductor_loss, wheeler_z_air
+from tests.models.conftest import rel
 
 FREQ = rf.Frequency(0.1, 40, 50, "GHz")
 F = FREQ.f
 F_DC = np.concatenate([[0.0], F[1:]])  # the same size, with DC
 C0 = 299_792_458.0
 TOL = 1e-9
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # scikit-rf's skin-depth warnings
-        yield
-
-
-def rel(a, b) -> float:
-    return float(np.max(np.abs(np.asarray(a) - b) / np.abs(b)))
 
 
 def at(f0: float) -> np.ndarray:

@@ -7,31 +7,15 @@ twice, and the dielectric fields of the line types."""
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pmrf_cli.netlist import NetlistError, NetlistErrors, flatten, nominal_values, parse_netlist
+from pmrf_cli.netlist import nominal_values
 from pmrf_cli.netlist.build import circuit_builder, domain_checks
-
-
-def netlist(components: str, ports: str = "[a, b]", parameters: str = "") -> str:
-    body = textwrap.indent(textwrap.dedent(components).rstrip("\n") + "\n", "  ")
-    params = f"parameters:\n{textwrap.indent(parameters, '  ')}\n" if parameters else ""
-    return f"frequency: {{start: 1 GHz, stop: 2 GHz, points: 3}}\n{params}components:\n{body}ports: {ports}\n"
-
-
-def load(text: str):
-    return flatten(parse_netlist(text, "t.yaml", Path(".")))
-
-
-def errors(text: str) -> list[str]:
-    with pytest.raises((NetlistError, NetlistErrors)) as info:
-        load(text)
-    return [str(e) for e in info.value.errors]
+from tests.netlist.conftest import errors, load, netlist
 
 
 def column(text: str, field: str, line: int = 3) -> int:

@@ -4,8 +4,6 @@ connectivity, physical domains, and the JSON Schema entries."""
 from __future__ import annotations
 
 import json
-import textwrap
-from pathlib import Path
 
 import jax
 import numpy as np
@@ -14,35 +12,17 @@ import yaml
 
 from pmrf_cli import models
 from pmrf_cli.netlist import (
-    NetlistError,
-    NetlistErrors,
-    flatten,
     get_type,
     nominal_values,
-    parse_netlist,
     schema_text,
     type_names,
     validate_against_schema,
 )
 from pmrf_cli.netlist.build import circuit_builder, domain_checks
+from tests.netlist.conftest import errors, load, netlist
 from pmrf_cli.netlist.library_types import LIBRARY_TYPES, QMODE
 
 CU = 5.8e7
-
-
-def netlist(components: str, ports: str = "[a, b]") -> str:
-    body = textwrap.indent(textwrap.dedent(components).rstrip("\n") + "\n", "  ")
-    return f"frequency: {{start: 1 GHz, stop: 2 GHz, points: 3}}\ncomponents:\n{body}ports: {ports}\n"
-
-
-def load(text: str):
-    return flatten(parse_netlist(text, "t.yaml", Path(".")))
-
-
-def errors(text: str) -> list[str]:
-    with pytest.raises((NetlistError, NetlistErrors)) as info:
-        load(text)
-    return [str(e) for e in info.value.errors]
 
 
 def one_error(text: str) -> str:
