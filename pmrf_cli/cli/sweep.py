@@ -166,10 +166,17 @@ def sweep(
             compile_for,
             make_kernel,
             padded_indices,
-            tile_samples,
+            part_samples,
         )
         from pmrf_cli.engine import program_cache
-        from pmrf_cli.engine.memory import bytes_per_sample, choose_chunk, default_budget, parse_size
+        from pmrf_cli.engine.memory import (
+            bytes_per_sample,
+            choose_chunk,
+            default_budget,
+            parse_size,
+            tile_bytes,
+            tiled_bytes_per_sample,
+        )
         from pmrf_cli.io.results import ResultsMeta, SweepWriter
         from pmrf_cli.io.scored import spec_attrs
 
@@ -198,16 +205,21 @@ def sweep(
             ncores = cluster.threads
             timer.mark("connect")
         budget = parse_size(memory) if memory else default_budget(dev)
-        unknowns = len(flat.nodes) + 2 * len(flat.components)
-        chunk_size = chunk or choose_chunk(n, bytes_per_sample(frequency.size, nports, unknowns), budget)
+        itemsize = 8 if precision == "single" else 16
+        tile_points = CPU_TILE_POINTS if (cluster.platform if cluster else dev.platform) == "cpu" else None
+        per_part = part_samples(plan, tile_points, STATS_BLOCK)
+        if tile_points is not None:  # a chunk holds outputs; intermediates are a tile's per core
+            per_sample = tiled_bytes_per_sample(frequency.size, nports, store == "all", itemsize)
+            if cluster is None:  # a Dask worker's tiles are in its own memory
+                budget = max(budget - ncores * tile_bytes(tile_points), budget // 4)
+        else:  # a GPU evaluates the whole chunk at once
+            per_sample = bytes_per_sample(frequency.size, nports, len(flat.nodes) + 2 * len(flat.components))
+        chunk_size = chunk or choose_chunk(n, per_sample, budget)
         if cluster is not None and chunk is None:  # a chunk per worker, its results within the budget here
-            itemsize = 8 if precision == "single" else 16
             chunk_size = cluster.chunk(chunk_size, budget, frequency.size * nports**2 * itemsize + 8 * len(paths))
         chunk_size = min(chunk_size, n)
-        tile_points = CPU_TILE_POINTS if (cluster.platform if cluster else dev.platform) == "cpu" else None
-        per_tile = tile_samples(plan, tile_points, STATS_BLOCK)
         if chunk is None:
-            chunk_size = balanced_chunk(n, chunk_size, (per_tile or 1) * ncores)
+            chunk_size = balanced_chunk(n, chunk_size, (per_part or 1) * ncores)
         # statistics are reduced in blocks of samples aligned to sample 0: every chunk starts on one
         chunk_size = -(-chunk_size // STATS_BLOCK) * STATS_BLOCK
         z0 = np.array([float(parse_port_z0(flat)[i]) for i in range(nports)])
@@ -237,30 +249,33 @@ def sweep(
         with jax.default_device(dev):
             dtype = np.complex64 if precision == "single" else None
             checks = None if allow_unphysical else _RangeChecks(check_labels(plan))
-            # each core evaluates an equal part of every chunk, a whole number of statistics
-            # blocks (the same bits for any number of cores)
-            workers = max(w for w in range(1, ncores + 1) if (chunk_size // STATS_BLOCK) % w == 0)
-            part = chunk_size // workers
+            # one executable for parts of `unit` samples (whole tiles on a CPU, whole statistics
+            # blocks) evaluates every chunk, on any number of cores: the same bits for all
+            unit = per_part if per_part is not None else chunk_size
+            workers = max(1, min(ncores, -(-chunk_size // unit)))
+            # a Dask task is a chunk's share for one worker thread, in whole parts
+            part = unit if cluster is None else -(-chunk_size // (workers * unit)) * unit
             kernel_options = {"stats_block": STATS_BLOCK, "keep_s": store == "all"}
             if cluster is not None:  # each worker builds the kernel from this recipe, once
                 from pmrf_cli.engine.distributed import DaskRunner
                 from pmrf_cli.engine.recipe import recipe_for
 
                 runner = DaskRunner(
-                    cluster, recipe_for(plan, sets, precision, checks is not None, tile_points, part, device, **kernel_options)
+                    cluster, recipe_for(plan, sets, precision, checks is not None, tile_points, unit, device, **kernel_options),
+                    piece=part,
                 )
             else:
                 key = program_cache.program_key(
                     "sweep", *program_cache.netlist_parts(flat, sets, frequency), plan.seed, plan.per_point,
                     tuple((k, np.asarray(v).tobytes()) for k, v in grid.coordinates().items()),
-                    precision, tile_points, checks is not None, part, runtime.describe(dev), tuple(kernel_options.items()),
+                    precision, tile_points, checks is not None, unit, runtime.describe(dev), tuple(kernel_options.items()),
                 )
                 kernel = program_cache.kernel(
                     key, lambda: make_kernel(plan, dtype=dtype, tile_points=tile_points, checks=checks is not None,
                                              **kernel_options),
-                    padded_indices(0, part, part), dev.platform,
+                    padded_indices(0, unit, unit), dev.platform,
                 )
-                runner = ChunkRunner(compile_for(kernel, part, dev.platform), part, workers)
+                runner = ChunkRunner(compile_for(kernel, unit, dev.platform), unit, workers)
             timer.mark("compile")
             # a new file is created once the first chunk has passed its checks: a refused sweep
             # leaves no file, and an --overwrite-n file survives it
@@ -372,22 +387,32 @@ class _Sink:
 
 
 def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
-    """Check and write one chunk, part by part (each part is whole samples in order)."""
+    """Check and write one chunk: one write of all its parts (each part is whole samples in
+    order; S goes in part by part, without joining the parts)."""
     start, count, handle = pending
+    first = writer.samples_done
+    todo = count - (first - start)
+    parts = []
     for out in runner.result(handle):
-        n = min(runner.part, count - (writer.samples_done - start))
+        n = min(runner.part, todo - sum(p[0] for p in parts))
         if n <= 0:
             break
-        first = writer.samples_done
-        if checks is not None:
-            checks.add(first, np.asarray(out["ok"])[:n], np)
-            if checks.bad_samples:
-                raise UserError(checks.error())
-        params = {k: np.asarray(v)[:n].astype(np.float64) for k, v in out["values"].items()}
-        margins = np.asarray(out["margins"])[:n] if "margins" in out else None
-        s = np.asarray(out["s"])[:n] if "s" in out else None
-        writer.write(first, s, params, margins, {k: np.asarray(v) for k, v in out["blocks"].items()},
-                     np.asarray(out["finite"])[:n])
+        parts.append((n, out))
+    if not parts:
+        return
+
+    def joined(get):
+        return np.concatenate([np.asarray(get(out))[:n] for n, out in parts])
+
+    if checks is not None:
+        checks.add(first, joined(lambda o: o["ok"]), np)
+        if checks.bad_samples:
+            raise UserError(checks.error())
+    params = {k: joined(lambda o, k=k: o["values"][k]).astype(np.float64) for k in parts[0][1]["values"]}
+    margins = joined(lambda o: o["margins"]) if "margins" in parts[0][1] else None
+    s = [np.asarray(out["s"])[:n] for n, out in parts] if "s" in parts[0][1] else None
+    blocks = {k: np.concatenate([np.asarray(out["blocks"][k]) for _, out in parts]) for k in parts[0][1]["blocks"]}
+    writer.write(first, s, params, margins, blocks, joined(lambda o: o["finite"]))
     if progress is not None:
         rate = (writer.samples_done - done0) / max(time.perf_counter() - t0, 1e-9)
         progress.update(progress.task_ids[0], completed=writer.samples_done, rate=f"{rate:,.0f} samples/s")

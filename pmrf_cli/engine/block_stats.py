@@ -5,7 +5,7 @@ each block is reduced in a fixed order (a pairwise tree over its samples). A chu
 core's part of it) always starts on a block boundary, so a block's numbers depend only on its
 samples, never on how the sweep was chunked, split over cores or machines, or resumed; the host
 then merges blocks in index order (`io.statistics`). Padding samples of a last, partial chunk
-(repeats of the last index) are masked out.
+(marked by negative indices) are masked out.
 
 Per block and per (frequency, port pair): the count, the block's first sample (the shift that
 keeps sums of squares accurate), and sums of the shifted S, |shifted S|^2, shifted dB|S| and its
@@ -21,8 +21,8 @@ STATS_BLOCK = 64
 
 
 def valid_samples(indices):
-    """True for real samples, False for the padding that repeats the last index."""
-    return jnp.concatenate([jnp.ones((1,), bool), indices[1:] > indices[:-1]])
+    """True for real samples, False for padding (`engine.kernel.padded_indices`: negative)."""
+    return indices >= 0
 
 
 def _tree_sum(x):

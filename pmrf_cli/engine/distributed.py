@@ -136,17 +136,19 @@ def _nbytes(tree: Any) -> int:
 
 
 class DaskRunner:
-    """`ChunkRunner`'s interface on a `Cluster`: `submit(indices)` sends a chunk's parts as
-    tasks, `result(handle)` gathers them in sample order. `select(out)` runs on the worker and
+    """`ChunkRunner`'s interface on a `Cluster`: `submit(indices)` sends a chunk's pieces of
+    `piece` samples (whole parts of the recipe's kernel; default one part) as tasks, `result(handle)`
+    gathers them in sample order. `select(out)` runs on the worker and
     picks what comes back. The runner owns the cluster: `close` cancels what is in flight and
     disconnects."""
 
-    def __init__(self, cluster: Cluster, recipe: recipes.SweepRecipe, select: Callable | None = None) -> None:
+    def __init__(self, cluster: Cluster, recipe: recipes.SweepRecipe, select: Callable | None = None,
+                 piece: int | None = None) -> None:
         self.cluster = cluster
         self.client = cluster.client
         self.recipe = recipe
         self.select = select
-        self.part = recipe.part
+        self.part = int(piece or recipe.part)  # samples per task: whole parts of the recipe's kernel
         self.workers = cluster.workers
         self.bytes_received = 0
         self._run = uuid.uuid4().hex[:8]
@@ -176,9 +178,9 @@ class DaskRunner:
         futures = []
         for k in range(0, len(indices), self.part):
             piece = indices[k:k + self.part]
-            if k and piece[0] <= indices[k - 1]:
+            if piece[0] < 0:  # padding only
                 break
-            start, count = int(piece[0]), int(piece[-1]) - int(piece[0]) + 1
+            start, count = int(piece[0]), int(np.count_nonzero(piece >= 0))
             where = (start, count) if np.array_equal(piece, padded_indices(start, count, self.part)) else piece
             futures.append(self.client.submit(recipes.evaluate, self.recipe, where, self.select,
                                               key=self._key("part"), pure=False))

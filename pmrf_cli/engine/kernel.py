@@ -1,9 +1,9 @@
 """Jitted, vmapped evaluation of a netlist over chunks of sample indices.
 
-One kernel is compiled per netlist structure and chunk shape: a chunk is a fixed-length vector
-of sample indices (the last, partial chunk is padded with a repeated index and the padding
-dropped on the host), so the whole sweep, however long, compiles exactly once. Keys, parameter
-draws, model construction and S all happen inside the kernel, on the device.
+One kernel is compiled per netlist structure and part shape: a part is a fixed-length vector of
+sample indices (the last, partial one is padded with marked repeats of its last index, left out
+of statistics and dropped on the host), so the whole sweep, however long, compiles exactly once.
+Keys, parameter draws, model construction and S all happen inside the kernel, on the device.
 """
 
 from __future__ import annotations
@@ -68,6 +68,19 @@ def tile_samples(plan: SweepPlan, tile_points: int | None, block: int | None = N
     return max(block, round(per / block) * block) if block else per
 
 
+def part_samples(plan: SweepPlan, tile_points: int | None, block: int | None = None) -> int | None:
+    """Samples per call of a tiled sweep kernel (None without tiles): whole tiles, from 2 (a
+    program for one tile is compiled differently, slower, and with other bits on some CPUs) to
+    8 as the sweep grows (each call has fixed costs), never more tiles than the sweep fills.
+    It depends on the netlist, the grid and the number of samples only, never on the chunk or
+    the number of cores: every sweep of these samples runs the same executable, so the same bits."""
+    tile = tile_samples(plan, tile_points, block)
+    if tile is None:
+        return None
+    n = plan.samples
+    return tile * max(1, min(8, max(2, n // (32 * tile)), -(-n // tile)))
+
+
 def check_labels(plan: SweepPlan) -> list[tuple[str, object]]:
     """[(label, netlist position)] of the physical-range checks, in the order of the kernel's
     `ok` columns."""
@@ -97,9 +110,10 @@ def make_kernel(
     Wilkinson divider; 1.3-1.5x for ladders, whose component stage is in memory too). Use
     `tile_points=None` on a GPU, where the whole chunk should run as one vmapped kernel.
 
-    A sample's arithmetic does not depend on how many samples a call evaluates (the loops over
-    samples only repeat it), so a chunk split over several concurrent calls of one compiled
-    kernel (`engine.parallel`) gives the same bits as one call.
+    A sweep calls one executable on parts of one size (`part_samples`), whatever its chunks and
+    cores (`engine.parallel`), so every sample's bits are those of that one program: XLA may
+    compile programs for other part sizes differently (a loop it knows runs once is inlined
+    and fused across), and on some CPUs their transcendental functions then round differently.
     """
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
@@ -112,7 +126,7 @@ def make_kernel(
         deriv = derivative_function(plan.specs, plan.frequency)
 
     def one(index):
-        values = values_of(index)
+        values = values_of(sample_of(index))
         model = build(values)
         out = {"values": values, "s": model.s(freq)}
         if deriv is not None:
@@ -154,7 +168,7 @@ def make_kernel(
         tiles = -(-n // size)
         pad = tiles * size - n
         if pad:
-            indices = jnp.concatenate([indices, jnp.repeat(indices[-1:], pad)])
+            indices = jnp.concatenate([indices, jnp.repeat(-1 - sample_of(indices[-1:]), pad)])
         out = jax.lax.map(tile, indices.reshape(tiles, size))
         blocks = out.pop("blocks", None)
         out = jax.tree_util.tree_map(lambda x: x.reshape((tiles * size,) + x.shape[2:])[:n], out)
@@ -173,8 +187,24 @@ def compile_for(kernel: Callable, chunk: int, platform: str = "cpu"):
 
 
 def padded_indices(start: int, count: int, chunk: int) -> np.ndarray:
-    """`chunk` indices from `start`, the tail beyond `count` repeating the last real index."""
+    """`chunk` sample indices from `start`: `count` real ones, then padding. A padding entry is
+    `-1 - i` for the last real index `i`: it evaluates sample `i` again (finite values, like its
+    neighbours') and says it is padding wherever the chunk is split, so statistics and writes
+    leave it out (`engine.block_stats.valid_samples`)."""
     idx = np.arange(start, start + chunk, dtype=np.int64)
     if count < chunk:
-        idx[count:] = start + count - 1
+        idx[count:] = -(start + count)
     return idx
+
+
+def padded_to(indices: np.ndarray, size: int) -> np.ndarray:
+    """`indices` (real ones, then any padding) padded to `size` like `padded_indices` pads."""
+    if len(indices) >= size:
+        return indices
+    last = int(indices[-1]) if indices[-1] >= 0 else -1 - int(indices[-1])
+    return np.concatenate([indices, np.full(size - len(indices), -1 - last, dtype=np.int64)])
+
+
+def sample_of(indices):
+    """The sample each index evaluates: itself, or for padding (`-1 - i`) the sample `i`."""
+    return jnp.where(indices < 0, -1 - indices, indices)

@@ -54,6 +54,21 @@ def bytes_per_sample(nfreq: int, nports: int, unknowns: int) -> int:
     return nfreq * 16 * live
 
 
+def tiled_bytes_per_sample(nfreq: int, nports: int, keep_s: bool, itemsize: int = 16) -> int:
+    """The memory a sample takes in a chunk evaluated in tiles (the CPU kernels): its S, in the
+    chunk being computed and in the one being written, when the sweep keeps S; its share of the
+    statistics blocks (about ten float64 sums of F*P*P per block of 64 samples); its values,
+    margins and flags. The intermediates are a tile's (`tile_bytes`), whatever the chunk."""
+    entries = nfreq * nports * nports
+    return (2 * entries * itemsize if keep_s else 0) + entries * 8 * 10 // 64 + 1024
+
+
+def tile_bytes(tile_points: int) -> int:
+    """A generous bound on one tile's intermediates: 64 complex128 values per (sample, frequency)
+    point; each core evaluating a tile holds one."""
+    return tile_points * 64 * 16
+
+
 def choose_chunk(total: int, per_sample: int, budget: int, cap: int = 8192) -> int:
     """Samples per chunk: what fits the budget, at most `cap`, at most `total`, at least 1."""
     fit = max(1, budget // max(per_sample, 1))

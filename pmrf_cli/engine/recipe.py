@@ -163,15 +163,22 @@ def warm(recipe: SweepRecipe, where: str = "") -> float:
 
 
 def evaluate(recipe: SweepRecipe, where, select: Callable | None = None):
-    """One part of a chunk, as host arrays: `where` is (start, count), the indices
-    `padded_indices(start, count, part)`, or an index array; `select(out)` picks what is sent
-    back (the kernel's output pytree as it is without one)."""
+    """A piece of a chunk, as host arrays: `where` is (start, count), the indices from `start`
+    padded to whole parts (`padded_indices`), or an index array (padded likewise); each part is one
+    call of the recipe's kernel, as in a one-process sweep, and the outputs are joined in order.
+    `select(out)` picks what is sent back (the kernel's output pytree as it is without one)."""
     import jax
 
-    from pmrf_cli.engine.kernel import padded_indices
+    from pmrf_cli.engine.kernel import padded_indices, padded_to
 
-    indices = padded_indices(where[0], where[1], recipe.part) if isinstance(where, tuple) else np.asarray(where)
-    out = jax.tree_util.tree_map(np.asarray, compiled(recipe)(indices))
+    part = recipe.part
+    if isinstance(where, tuple):
+        indices = padded_indices(where[0], where[1], -(-where[1] // part) * part)
+    else:
+        indices = padded_to(np.asarray(where), -(-len(where) // part) * part)
+    fn = compiled(recipe)
+    outs = [jax.tree_util.tree_map(np.asarray, fn(indices[k:k + part])) for k in range(0, len(indices), part)]
+    out = outs[0] if len(outs) == 1 else jax.tree_util.tree_map(lambda *x: np.concatenate(x), *outs)
     return out if select is None else select(out)
 
 

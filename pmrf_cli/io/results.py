@@ -395,7 +395,9 @@ class SweepWriter:
         finite: np.ndarray | None = None,
     ) -> None:
         """Write samples ``[start, start + n)``; ``start`` must equal ``samples_done``.
-        ``s`` (n, F, P, P) is stored unless the file keeps no ``/s`` (then it may be None);
+        ``s`` (n, F, P, P) is stored unless the file keeps no ``/s`` (then it may be None); it
+        may also be a list of such arrays, consecutive parts of the n samples (a chunk as its
+        cores computed it, written without joining them);
         ``margins`` (n, specs) are required when the file has specs; ``blocks`` are the
         statistics blocks of these samples (`engine.block_stats`), computed here from ``s``
         when not given; ``finite`` (n,) says which samples' S is finite (from ``s`` when not
@@ -407,17 +409,19 @@ class SweepWriter:
         if start != self._done:
             raise ResultsError(f"writes are sequential: start is {start}, samples_done is {self._done}")
         m = self._meta
+        parts = None
         if s is None:
             if m.store_s or blocks is None:
                 raise ResultsError("S is needed: the file keeps /s, or no statistics blocks were given")
             n = int(np.sum(blocks["count"]))
         else:
-            s = np.asarray(s)
-            n = s.shape[0] if s.ndim else -1
-        if s is not None and s.shape != (n, m.n_freq, m.n_ports, m.n_ports):
-            raise ResultsError(
-                f"s has shape {s.shape}, expected (n, {m.n_freq}, {m.n_ports}, {m.n_ports})"
-            )
+            parts = [np.asarray(p) for p in s] if isinstance(s, (list, tuple)) else [np.asarray(s)]
+            for p in parts:
+                if p.ndim != 4 or p.shape[1:] != (m.n_freq, m.n_ports, m.n_ports):
+                    raise ResultsError(
+                        f"s has shape {p.shape}, expected (n, {m.n_freq}, {m.n_ports}, {m.n_ports})"
+                    )
+            n = sum(p.shape[0] for p in parts)
         if start + n > self._samples:
             raise ResultsError(f"samples [{start}, {start + n}) pass the end ({self._samples})")
         _check_parameter_keys(m, parameters)
@@ -431,20 +435,26 @@ class SweepWriter:
             raise ResultsError(f"margins must have shape ({n}, {len(m.specs)}), not {np.shape(margins)}")
         if n == 0:
             return
-        self._write_data(start, n, s, values)
+        self._write_data(start, n, parts, values)
         if finite is None:
-            finite = np.isfinite(s).reshape(n, -1).all(axis=1) if s is not None else np.ones(n, bool)
-        self.scoring.write(start, n, margins, blocks if blocks is not None else host_blocks(s), finite)
+            finite = (np.concatenate([np.isfinite(p).reshape(p.shape[0], -1).all(axis=1) for p in parts])
+                      if parts is not None else np.ones(n, bool))
+        if blocks is None:
+            blocks = host_blocks(np.concatenate(parts))
+        self.scoring.write(start, n, margins, blocks, finite)
         if start + n == self._samples:
             self._flush()
             self.scoring.finish()
         self._flush()
         self._commit(start + n)
 
-    def _write_data(self, start: int, n: int, s: np.ndarray | None, values: Mapping[str, np.ndarray]) -> None:
+    def _write_data(self, start: int, n: int, parts: list | None, values: Mapping[str, np.ndarray]) -> None:
         stop = start + n
         if self._s is not None:
-            self._write_s(start, s.astype(self._s.dtype, copy=False))
+            at = start
+            for p in parts:
+                self._write_s(at, p.astype(self._s.dtype, copy=False))
+                at += p.shape[0]
         for p, v in values.items():
             self._params[p][start:stop] = v
 

@@ -56,7 +56,14 @@ def sweep_margins(f: Any, flat, specs, done: int) -> np.ndarray | None:
     import jax
 
     from pmrf_cli.engine.block_stats import STATS_BLOCK
-    from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, compile_for, make_kernel, padded_indices
+    from pmrf_cli.engine.kernel import (
+        CPU_TILE_POINTS,
+        SweepPlan,
+        compile_for,
+        make_kernel,
+        padded_indices,
+        part_samples,
+    )
     from pmrf_cli.netlist.units import PARAMETER, parse_value
     from pmrf_cli.sampling.grid import Grid, parse_axis
 
@@ -66,10 +73,11 @@ def sweep_margins(f: Any, flat, specs, done: int) -> np.ndarray | None:
     grid = Grid(tuple(parse_axis(str(t), lambda v: parse_value(v, PARAMETER)) for t in a.get("vary", [])))
     frequency = np.asarray(f["frequency"][()], dtype=np.float64)
     tile_points = CPU_TILE_POINTS if jax.default_backend() == "cpu" else None
-    block = -(-min(done, BLOCK) // STATS_BLOCK) * STATS_BLOCK
-    stored = {p: f["parameters"][p] for p in f["parameters"]}
+    stored = {p: f["parameters"][p][:done] for p in f["parameters"]}
     for seed in (int(a["seed"]), None):  # None: a --vary sweep without --batch draws nothing
         plan = SweepPlan(flat, frequency, seed, int(a.get("per_point", 1)), grid, specs=tuple(specs))
+        # the sweep's own part size, so its executable and bits: tiles on a CPU, else its chunk
+        block = part_samples(plan, tile_points, STATS_BLOCK) or int(a.get("chunk", BLOCK))
         kernel = make_kernel(plan, tile_points=tile_points, checks=True, stats_block=STATS_BLOCK, keep_s=False)
         exe = compile_for(kernel, block, jax.default_backend())
         out = np.empty((done, len(specs)))

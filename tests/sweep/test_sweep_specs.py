@@ -114,6 +114,24 @@ def test_same_bits_whatever_the_chunk_cores_and_store(netlist, tmp_path):
         assert "s" not in f and list(f.attrs["stored"]) == ["parameters", "specs", "pass", "yield", "statistics"]
 
 
+def test_a_last_chunk_of_padding_tiles_adds_nothing(netlist, tmp_path):
+    """On 401 points a tile is 128 samples, so the last chunk of 1088 samples by 512 (its 64
+    real samples, then padding) holds tiles, and with 2 cores a whole part, of padding alone:
+    they are counted nowhere (they once added the last sample to the statistics again, and
+    `--store specs` refused the write)."""
+    data = {}
+    for name, opts in {"all": ("--cores", 1), "specs": ("--cores", 2, "--store", "specs")}.items():
+        out = tmp_path / f"{name}.h5"
+        r = _sweep(netlist, "--batch", 1088, "--chunk", 512, "--freq", "100MHz:2GHz:401", *opts, "-o", out)
+        assert r.exit_code == 0, r.output
+        data[name] = _read(out)
+    s = data["all"]["s"]
+    assert s.shape == (1088, 401, 2, 2)
+    np.testing.assert_allclose(data["all"]["statistics/s_mean"], s.mean(axis=0), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(data["all"]["statistics/s_std"], s.std(axis=0), rtol=1e-9, atol=1e-14)
+    _same(data["all"], data["specs"], [k for k in data["all"] if k != "s"])
+
+
 def test_yield_per_grid_point(netlist, tmp_path):
     out = tmp_path / "g.h5"
     r = _sweep(netlist, "--batch", 50, "--vary", "C=2.6pF:3.4pF:3", "-o", out)
