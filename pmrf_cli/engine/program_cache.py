@@ -98,6 +98,21 @@ def _store(path: Path, exported) -> None:
                 os.unlink(tmp)
 
 
+def export_platform(platform: str) -> str:
+    """The concrete platform `jax.export` lowers for: a device's 'gpu' is 'cuda' or 'rocm'."""
+    if platform != "gpu":
+        return platform
+    import jax
+
+    for name in ("cuda", "rocm"):
+        try:
+            if jax.devices(name):
+                return name
+        except RuntimeError:
+            continue
+    return platform
+
+
 def kernel(key: str, make: Callable[[], Any], example, platform: str) -> Callable:
     """A jitted kernel for inputs like `example`: the stored program under `key`, or `make()`
     exported (traced once) and stored. Without a cache, `make()` itself."""
@@ -111,7 +126,7 @@ def kernel(key: str, make: Callable[[], Any], example, platform: str) -> Callabl
     exported = _load(path)
     if exported is None:
         try:
-            exported = export.export(make(), platforms=[platform])(example)
+            exported = export.export(make(), platforms=[export_platform(platform)])(example)
         except Exception:  # noqa: BLE001 - not exportable here: trace and compile as usual
             return make()
         _store(path, exported)
