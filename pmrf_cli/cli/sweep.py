@@ -250,8 +250,12 @@ def sweep(
             dtype = np.complex64 if precision == "single" else None
             checks = None if allow_unphysical else _RangeChecks(check_labels(plan))
             # one executable for parts of `unit` samples (whole tiles on a CPU, whole statistics
-            # blocks) evaluates every chunk, on any number of cores: the same bits for all
-            unit = per_part if per_part is not None else chunk_size
+            # blocks) evaluates every chunk, on any number of cores: the same bits for all. Without
+            # tiles (GPUs) a part is the chunk, or with Dask an equal share per worker thread.
+            if per_part is not None:
+                unit = per_part
+            else:
+                unit = chunk_size // max(w for w in range(1, ncores + 1) if (chunk_size // STATS_BLOCK) % w == 0)
             workers = max(1, min(ncores, -(-chunk_size // unit)))
             # a Dask task is a chunk's share for one worker thread, in whole parts
             part = unit if cluster is None else -(-chunk_size // (workers * unit)) * unit
