@@ -157,7 +157,8 @@ def _wait_for_progress(path: Path, proc, timeout: float = 120.0) -> int:
             except (OSError, KeyError):
                 pass
         time.sleep(0.02)
-    raise AssertionError(f"no progress in {path}: {proc.poll()}")
+    err = proc.stderr.read().decode(errors="replace") if proc.poll() is not None and proc.stderr else ""
+    raise AssertionError(f"no progress in {path}: {proc.poll()} {err[-2000:]}")
 
 
 def test_scheduler_address(netlist, reference, scheduler, tmp_path):
