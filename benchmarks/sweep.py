@@ -144,27 +144,41 @@ def skrf_loop_seconds(case: str, params: dict, n_total: int, subset: int, f_hz: 
 
 
 def kernel_seconds(case: str, n: int):
-    """Steady-state in-process time of the sweep kernel over all n samples (best of 3): the
-    program `pmrf sweep` compiles (range checks included, pmrf's compiler options), one call."""
+    """Steady-state in-process time of the sweep kernel over all n samples (best of 3), on one
+    thread: the program `pmrf sweep` compiles (range checks and statistics blocks included,
+    pmrf's compiler options, its part size), called on each part in turn."""
     import jax
 
-    from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, compile_for, make_kernel, padded_indices
+    from pmrf_cli.engine.block_stats import STATS_BLOCK
+    from pmrf_cli.engine.kernel import (
+        CPU_TILE_POINTS,
+        SweepPlan,
+        compile_for,
+        make_kernel,
+        padded_indices,
+        part_samples,
+    )
     from pmrf_cli.netlist import flatten, load_netlist
 
     flat = flatten(load_netlist(str(HERE / "netlists" / f"{case}.yaml")))
     plan = SweepPlan(flat, flat.frequency_hz, seed=1, per_point=n)
     platform = jax.default_backend()
-    kernel = make_kernel(plan, tile_points=CPU_TILE_POINTS if platform == "cpu" else None, checks=True)
-    idx = padded_indices(0, n, n)
+    tile_points = CPU_TILE_POINTS if platform == "cpu" else None
+    kernel = make_kernel(plan, tile_points=tile_points, checks=True, stats_block=STATS_BLOCK)
+    part = part_samples(plan, tile_points, STATS_BLOCK) or -(-n // STATS_BLOCK) * STATS_BLOCK
+    parts = [padded_indices(k, min(part, n - k), part) for k in range(0, n, part)]
     t0 = time.perf_counter()
-    compiled = compile_for(kernel, n, platform)
+    compiled = compile_for(kernel, part, platform)
     t_compile = time.perf_counter() - t0
     best = np.inf
     for _ in range(3):
         t0 = time.perf_counter()
-        out = jax.block_until_ready(compiled(idx))
-        values, s, ok = out["values"], out["s"], out["ok"]
+        outs = [compiled(p) for p in parts]
+        jax.block_until_ready(outs)
         best = min(best, time.perf_counter() - t0)
+    values = {k: np.concatenate([np.asarray(o["values"][k]) for o in outs])[:n] for k in outs[0]["values"]}
+    s = np.concatenate([np.asarray(o["s"]) for o in outs])[:n]
+    ok = np.concatenate([np.asarray(o["ok"]) for o in outs])[:n]
     if not np.asarray(ok).all():
         raise RuntimeError(f"{case}: {int((~np.asarray(ok)).any(axis=1).sum())} samples fail pmrf's range checks")
     return t_compile, best, {k: np.asarray(v) for k, v in values.items()}, np.asarray(s), np.asarray(flat.frequency_hz)
