@@ -68,17 +68,24 @@ def tile_samples(plan: SweepPlan, tile_points: int | None, block: int | None = N
     return max(block, round(per / block) * block) if block else per
 
 
+#: The most S one call of a tiled kernel returns (bytes): parts of many-port circuits stay small.
+PART_S_BYTES = 256 << 20
+
+
 def part_samples(plan: SweepPlan, tile_points: int | None, block: int | None = None) -> int | None:
     """Samples per call of a tiled sweep kernel (None without tiles): whole tiles, from 2 (a
     program for one tile is compiled differently, slower, and with other bits on some CPUs) to
-    8 as the sweep grows (each call has fixed costs), never more tiles than the sweep fills.
-    It depends on the netlist, the grid and the number of samples only, never on the chunk or
-    the number of cores: every sweep of these samples runs the same executable, so the same bits."""
+    8 as the sweep grows (each call has fixed costs), never more tiles than the sweep fills, nor
+    more S than `PART_S_BYTES` (one tile at least). It depends on the netlist, the grid and the
+    number of samples only, never on the chunk or the number of cores: every sweep of these
+    samples runs the same executable, so the same bits."""
     tile = tile_samples(plan, tile_points, block)
     if tile is None:
         return None
     n = plan.samples
-    return tile * max(1, min(8, max(2, n // (32 * tile)), -(-n // tile)))
+    ports = len(plan.flat.port_names)
+    by_memory = PART_S_BYTES // max(tile * len(plan.frequency) * ports * ports * 16, 1)
+    return tile * max(1, min(8, max(2, n // (32 * tile)), -(-n // tile), by_memory))
 
 
 def check_labels(plan: SweepPlan) -> list[tuple[str, object]]:

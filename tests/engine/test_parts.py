@@ -40,9 +40,20 @@ def test_part_size_is_whole_tiles_from_the_sweep_alone(points):
         assert part % tile == 0 and part % STATS_BLOCK == 0
         tiles = part // tile
         assert 1 <= tiles <= 8
-        assert tiles >= 2 or n <= tile  # one tile only where the sweep fills no more
+        assert tiles >= 2 or n <= tile  # one tile only where the sweep fills no more (2 ports)
         assert tiles <= -(-n // tile)  # never tiles of padding alone
     assert part_samples(_plan(points, 1000), None, STATS_BLOCK) is None  # a GPU: no tiles
+
+
+def test_parts_of_many_ports_hold_one_tile():
+    """16 ports on 1001 points: a tile's S is 262 MB, so a part is one tile, not two or more."""
+    ports = [f"p{i}" for i in range(16)]
+    parts = "".join(f"  R{i}: {{type: resistor, nodes: [p{i}, gnd], R: R}}\n" for i in range(16))
+    text = ("frequency: {start: 1 GHz, stop: 2 GHz, points: 1001}\n"
+            "parameters:\n  R: {value: 50, tolerance: 1%}\ncomponents:\n" + parts + f"ports: [{', '.join(ports)}]\n")
+    flat = flatten(parse_netlist(text, "ports16.yaml"))
+    plan = SweepPlan(flat, flat.frequency_hz, seed=0, per_point=10**5)
+    assert part_samples(plan, CPU_TILE_POINTS, STATS_BLOCK) == tile_samples(plan, CPU_TILE_POINTS, STATS_BLOCK)
 
 
 def test_padding_is_marked_and_evaluates_the_last_sample():
