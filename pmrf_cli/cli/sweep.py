@@ -395,13 +395,14 @@ def _write(writer, runner, pending, np, progress, t0, done0, checks) -> None:
     order; S goes in part by part, without joining the parts)."""
     start, count, handle = pending
     first = writer.samples_done
-    todo = count - (first - start)
+    left = count - (first - start)
     parts = []
     for out in runner.result(handle):
-        n = min(runner.part, todo - sum(p[0] for p in parts))
+        n = min(runner.part, left)
         if n <= 0:
             break
         parts.append((n, out))
+        left -= n
     if not parts:
         return
 

@@ -78,7 +78,8 @@ def sweep_margins(f: Any, flat, specs, done: int) -> np.ndarray | None:
         plan = SweepPlan(flat, frequency, seed, int(a.get("per_point", 1)), grid, specs=tuple(specs))
         # the sweep's own part size, so its executable and bits: tiles on a CPU, else its chunk
         block = part_samples(plan, tile_points, STATS_BLOCK) or int(a.get("chunk", BLOCK))
-        kernel = make_kernel(plan, tile_points=tile_points, checks=True, stats_block=STATS_BLOCK, keep_s=False)
+        # as the sweep built it (S kept or not): the same program, not merely the same arithmetic
+        kernel = make_kernel(plan, tile_points=tile_points, checks=True, stats_block=STATS_BLOCK, keep_s="s" in f)
         exe = compile_for(kernel, block, jax.default_backend())
         out = np.empty((done, len(specs)))
         for start in range(0, done, block):
