@@ -9,6 +9,13 @@ pmrf's own source, the JAX and jaxlib versions, the XLA flags and the device. A 
 (milliseconds), lowers the small wrapper that calls it, and gets the executable from JAX's cache.
 A changed input is a new key; an entry that fails to load is rebuilt.
 
+Lowering a call of a stored program initialises JAX's LAPACK bindings on a CPU, which imports
+scipy.linalg: 0.13-0.2 s of a warm run, for kernels that call no LAPACK routine (pmrf's solvers
+eliminate in closed form). A program whose StableHLO names no LAPACK target is lowered without
+that step (`StoredProgram.lower`); one that does (a model using `jnp.linalg`) is lowered as usual.
+Which it is, is read from the program's text once, when it is stored: a marker file
+`<key>.nolapack` next to it says it calls none.
+
 Entries live in `$PMRF_CACHE_DIR/programs` (default ~/.cache/pmrf/programs); `PMRF_NO_CACHE=1`
 turns this cache off with JAX's.
 """
@@ -19,6 +26,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -83,11 +91,22 @@ def _load(path: Path):
         return None
 
 
-def _store(path: Path, exported) -> None:
+def calls_lapack(exported) -> bool:
+    """Whether an exported program calls a LAPACK routine (a custom call to a `lapack_*`
+    target), from its StableHLO text."""
+    return re.search(r"custom_call\s*@lapack_", exported.mlir_module()) is not None
+
+
+def _store(path: Path, exported, lapack: bool) -> None:
     tmp = None
     try:
         data = exported.serialize()
         path.parent.mkdir(parents=True, exist_ok=True)
+        marker = path.with_suffix(".nolapack")  # decided before the program is there to load
+        if lapack:
+            marker.unlink(missing_ok=True)
+        else:
+            marker.touch()
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -124,10 +143,55 @@ def kernel(key: str, make: Callable[[], Any], example, platform: str) -> Callabl
 
     path = root / f"{key}.jaxexport"
     exported = _load(path)
+    lapack = not path.with_suffix(".nolapack").exists()
     if exported is None:
         try:
             exported = export.export(make(), platforms=[export_platform(platform)])(example)
         except Exception:  # noqa: BLE001 - not exportable here: trace and compile as usual
             return make()
-        _store(path, exported)
-    return jax.jit(exported.call)
+        lapack = calls_lapack(exported)
+        _store(path, exported, lapack)
+    return StoredProgram(exported, lapack or platform != "cpu")
+
+
+class StoredProgram:
+    """`jax.jit(exported.call)` for a stored program: call it, or `lower` it like a jitted
+    function (without JAX's LAPACK initialisation where `calls_lapack` is False: only ever for a
+    CPU program, the one platform that initialisation is for)."""
+
+    def __init__(self, exported, calls_lapack: bool = True) -> None:
+        import jax
+
+        self._jitted = jax.jit(exported.call)
+        self.calls_lapack = calls_lapack
+
+    def __call__(self, *args):
+        return self._jitted(*args)
+
+    def lower(self, *args):
+        """`jax.jit(exported.call).lower(*args)`."""
+        if self.calls_lapack:
+            return self._jitted.lower(*args)
+        with _lapack_init_skipped():
+            return self._jitted.lower(*args)
+
+
+@contextlib.contextmanager
+def _lapack_init_skipped():
+    """While lowering a call of an exported program that calls no LAPACK routine: skip
+    `jax.export`'s LAPACK initialisation (it imports scipy.linalg). A JAX without that hook
+    lowers as it always does."""
+    try:
+        from jax._src.export import _export
+    except ImportError:
+        yield
+        return
+    original = getattr(_export, "_ensure_backends_initialized", None)
+    if original is None:
+        yield
+        return
+    _export._ensure_backends_initialized = lambda platforms: None
+    try:
+        yield
+    finally:
+        _export._ensure_backends_initialized = original
