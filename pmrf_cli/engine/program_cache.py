@@ -138,7 +138,6 @@ def kernel(key: str, make: Callable[[], Any], example, platform: str) -> Callabl
     root = cache_root()
     if root is None:
         return make()
-    import jax
     from jax import export
 
     path = root / f"{key}.jaxexport"
