@@ -99,13 +99,29 @@ def rlgc_chain(zs, ys, length) -> ChainParts:
     return ChainParts(ch, zs * length * shc, ys * length * shc, ch)
 
 
+def cexp(z) -> Array:
+    """exp(z) for a real or complex array; complex: exp(Re z) (cos Im z + j sin Im z) with the
+    cosine and sine from `cplx.cis`. XLA's complex exponential takes them as cheap real `cos`
+    and `sin`, which its fusion copies into every consumer: a per-sample exponential of a
+    complex permittivity was recomputed at every frequency point of several fusions."""
+    z = jnp.asarray(z)
+    if not jnp.iscomplexobj(z):
+        return jnp.exp(z)
+    m = jnp.exp(jnp.real(z))
+    c, s = cis(jnp.imag(z))
+    return lax.complex(m * c, m * s)
+
+
 def cpow(z, a) -> Array:
-    """z ** a for complex z (principal branch), a real or complex: exp(a (log|z| + j arg z)).
+    """z ** a for complex z (principal branch), a real or complex: exp(a (log|z| + j arg z));
+    plain `z ** a` when both are real.
 
     Written out from real log, atan2, exp, cos and sin: a third less work than XLA's general
     complex power on a CPU, and log|z| and arg z are computed where z lives (once per sample
     when z does not depend on frequency, even if `a` does)."""
     z = jnp.asarray(z)
+    if not jnp.iscomplexobj(z) and not jnp.iscomplexobj(a):
+        return z**a
     log_abs = 0.5 * jnp.log(jnp.real(z) ** 2 + jnp.imag(z) ** 2)
     arg = jnp.arctan2(jnp.imag(z), jnp.real(z))
     if jnp.iscomplexobj(a):

@@ -37,6 +37,7 @@ from pmrf_cli.models.lines.common import (
     ETA0,
     SIGMA_COPPER,
     complement,
+    cpow,
     ellip_ratio,
     ellipk,
     positive_f,
@@ -82,7 +83,7 @@ def cpw_dispersion(z0, e0, er, w, s, h, f) -> tuple[Array, Array]:
     u = 0.54 - (0.64 - 0.015 * p) * p
     v = 0.43 - (0.86 - 0.54 * p) * p
     g = jnp.exp(u * jnp.log(w / s) + v)
-    x = jnp.where(f > 0, (positive_f(f) / fte) ** 1.8, 0.0)
+    x = jnp.where(f > 0, positive_f(f) ** 1.8 * cpow(fte, -1.8), 0.0)  # f**1.8 per point, shared
     sq0 = jnp.sqrt(e0)
     sq = sq0 + (jnp.sqrt(er) - sq0) * x / (x + g)
     return z0 * sq0 / sq, sq**2

@@ -23,6 +23,9 @@ Re eps(f), tan delta(f) enter the dielectric loss, as scikit-rf does:
 gamma = alpha_c + alpha_d + j 2 pi f sqrt(Re eps_eff(f)) / c. Differences from scikit-rf: the
 conductivity `sigma` replaces the resistivity `rho`, roughness defaults to 0 (scikit-rf: 0.15 um),
 and f = 0 is allowed (dispersion vanishes there).
+
+Complex exponentials and powers go through `lines.common.cexp` and `cpow`, whose cosines and
+sines XLA computes once (its own complex `exp` and `**` recompute them in every fusion).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pmrf_cli.models.base import as_array, freq_array
 from pmrf_cli.models.lines.common import (
     ETA0,
     SIGMA_COPPER,
+    cexp,
     cpow,
     positive_f,
     roughness_factor,
@@ -68,8 +72,8 @@ def _hj_z_air(u) -> Array:
 def _hj_eps(u, er) -> Array:
     """Hammerstad-Jensen effective permittivity of a zero-thickness strip."""
     a = 1 + jnp.log((u**4 + (u / 52) ** 2) / (u**4 + 0.432)) / 49 + jnp.log(1 + (u / 18.1) ** 3) / 18.7
-    b = 0.564 * ((er - 0.9) / (er + 3)) ** 0.053
-    return (er + 1) / 2 + (er - 1) / 2 * (1 + 10 / u) ** (-a * b)
+    b = 0.564 * cpow((er - 0.9) / (er + 3), 0.053)
+    return (er + 1) / 2 + (er - 1) / 2 * cpow(1 + 10 / u, -a * b)
 
 
 def hammerstad_jensen(w, h, t, er) -> tuple[Array, Array, Array]:
@@ -78,7 +82,8 @@ def hammerstad_jensen(w, h, t, er) -> tuple[Array, Array, Array]:
     on = t > 0
     tn = jnp.where(on, t / h, 1.0)
     du1 = jnp.where(on, tn / np.pi * jnp.log(1 + 4 * np.e / tn * jnp.tanh(jnp.sqrt(6.517 * u)) ** 2), 0.0)
-    dur = du1 * (1 + 1 / jnp.cosh(jnp.sqrt(er - 1))) / 2
+    x = jnp.sqrt(er - 1)
+    dur = du1 * (1 + 2 / (cexp(x) + cexp(-x))) / 2
     u1, ur = u + du1, u + dur
     zr, z1 = _hj_z_air(ur), _hj_z_air(u1)
     e = _hj_eps(ur, er)
@@ -102,35 +107,35 @@ class NormalisedFrequency:
 def kirschning_jansen_eps(u, fn: NormalisedFrequency, er, e0) -> Array:
     """Dispersive eps_eff(f) after Kirschning-Jansen (fn in GHz mm)."""
     p1 = 0.27488 + (0.6315 + 0.525 / (1 + 0.0157 * fn.value) ** 20) * u - 0.065683 * jnp.exp(-8.7513 * u)
-    p2 = 0.33622 * (1 - jnp.exp(-0.03442 * er))
+    p2 = 0.33622 * (1 - cexp(-0.03442 * er))
     p3 = 0.0363 * jnp.exp(-4.6 * u) * (1 - jnp.exp(-fn.pow(4.97, 38.7)))
-    p4 = 1 + 2.751 * (1 - jnp.exp(-((er / 15.916) ** 8)))
+    p4 = 1 + 2.751 * (1 - cexp(-((er / 15.916) ** 8)))
     pf = p1 * p2 * cpow((0.1844 + p3 * p4) * fn.value, 1.5763)
     return er - (er - e0) / (1 + pf)
 
 
 def jansen_kirschning_z(u, fn: NormalisedFrequency, er, e0, ef, z0) -> Array:
     """Dispersive zc(f) after Jansen-Kirschning (power-current definition); fn in GHz mm."""
-    r1 = _cap(0.03891 * er**1.4, 20.0)
+    r1 = _cap(0.03891 * cpow(er, 1.4), 20.0)
     r2 = _cap(0.2671 * u**7, 20.0)
     r3 = 4.766 * jnp.exp(-3.228 * u**0.641)
-    r4 = 0.016 + (0.0514 * er) ** 4.524
+    r4 = 0.016 + cpow(0.0514 * er, 4.524)
     r5 = (fn.value / 28.843) ** 12
     r6 = _cap(22.20 * u**1.92, 20.0)
-    r7 = 1.206 - 0.3144 * jnp.exp(-r1) * (1 - jnp.exp(-r2))
-    r8 = 1 + 1.275 * (1 - jnp.exp(-0.004625 * r3 * er**1.674 * fn.pow(2.745, 18.365)))
+    r7 = 1.206 - 0.3144 * cexp(-r1) * (1 - jnp.exp(-r2))
+    r8 = 1 + 1.275 * (1 - cexp(-0.004625 * r3 * cpow(er, 1.674) * fn.pow(2.745, 18.365)))
     r9 = (
         5.086 * r4 * r5 / (0.3838 + 0.386 * r4) * jnp.exp(-r6) / (1 + 1.2992 * r5)
         * (er - 1) ** 6 / (1 + 10 * (er - 1) ** 6)
     )
-    r10 = 0.00044 * er**2.136 + 0.0184
+    r10 = 0.00044 * cpow(er, 2.136) + 0.0184
     r11 = (fn.value / 19.47) ** 6 / (1 + 0.0962 * (fn.value / 19.47) ** 6)
     r12 = 1 / (1 + 0.00245 * u**2)
     r13 = 0.9408 * cpow(ef, r8) - 0.9603
     r14 = (0.9408 - r9) * cpow(e0, r8) - 0.9603
     r15 = 0.707 * r10 * fn.pow(1.097, 12.3)
     r16 = 1 + 0.0503 * er**2 * r11 * (1 - jnp.exp(-((u / 15) ** 6)))
-    r17 = r7 * (1 - 1.1241 * r12 / r16 * jnp.exp(-0.026 * fn.pow(1.15656) - r15))
+    r17 = r7 * (1 - 1.1241 * r12 / r16 * cexp(-0.026 * fn.pow(1.15656) - r15))
     return z0 * cpow(r13 / r14, r17)
 
 
