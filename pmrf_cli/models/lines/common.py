@@ -7,6 +7,7 @@ functions can be jitted, vmapped and differentiated.
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array, lax
@@ -32,13 +33,21 @@ def skin_depth(f, sigma) -> Array:
     return 1.0 / jnp.sqrt(np.pi * MU0 * f * sigma)
 
 
-def roughness_factor(f, sigma, rough) -> Array:
+def roughness_factor(f, sigma, rough) -> Array | float:
     """Hammerstad's roughness factor 1 + (2/pi) atan(1.4 (rough/delta)^2), `rough` the rms
-    surface roughness in m; exactly 1 for a smooth (rough = 0) surface."""
+    surface roughness in m; exactly 1 for a smooth (rough = 0) surface: the Python number 1.0
+    where `rough` is a known zero (not a traced value), so no arctangent is taken per point."""
+    if is_known_zero(rough):
+        return 1.0
     on = rough > 0
     sig = jnp.where(on, sigma, 1.0)  # keeps 0 * inf out of the unused branch
     x = jnp.where(on, rough**2 * np.pi * MU0 * f * sig, 0.0)
     return 1.0 + (2.0 / np.pi) * jnp.arctan(1.4 * x)
+
+
+def is_known_zero(x) -> bool:
+    """True where `x` is a concrete value (not traced) that is zero everywhere."""
+    return not isinstance(x, jax.core.Tracer) and bool(np.all(np.asarray(x) == 0))
 
 
 def agm(a, b, steps: int = AGM_STEPS) -> Array:
