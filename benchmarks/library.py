@@ -15,14 +15,18 @@ library API (`pmrf_cli.Circuit` and `pmrf_cli.models`):
   for the circulator, the circulator with a series inductor and shunt capacitor on each port.
 
 Each case draws `--batch` variants (+-5 % uniform on every listed parameter, from
-`jax.random.key(0)` folded with the parameter's name) and evaluates them with a jitted, vmapped
-`circuit.s(freq)` (the circuit is built from the sampled values inside the kernel), compiled by
-`pmrf_cli.engine.compiled.compile_kernel` (pmrf's XLA options); `--points` points from 10 MHz to
+`jax.random.key(0)` folded with the parameter's name; default: two parts per core) and
+evaluates them as `pmrf sweep` does on a CPU: a kernel of sample indices builds each variant's
+circuit from its values and takes `circuit.s(freq)`, vmapped over a tile of about
+`engine.kernel.CPU_TILE_POINTS` (sample, frequency) points, `lax.map` over the tiles of a part
+of two tiles; the part's program is compiled once with pmrf's XLA options
+(`pmrf_cli.engine.compiled.compile_kernel`), and the batch's parts run on every core, each
+part on one thread (`pmrf_cli.engine.parallel.ChunkRunner`). `--points` points from 10 MHz to
 3 GHz, complex128. Columns of the printed Markdown table:
 
 * solver: `ladder` (ABCD-cascade fast path, `Circuit.is_ladder()`) or `nodal`;
-* compile: seconds to lower and compile the kernel;
-* kernel: steady-state run time per sample, best of 3 after a warm-up run, batch / time;
+* compile: seconds to lower and compile the part's program;
+* kernel: steady-state run time per sample on all cores, best of 3 after a warm-up run, time / batch;
 * Mpt/s: million (sample x frequency) points per second;
 * t10/t5: kernel time of `ladder10` over `ladder5` (goal <= 2.2);
 * skrf: the same circuit built per sample from scikit-rf media and cascaded
@@ -31,8 +35,9 @@ Each case draws `--batch` variants (+-5 % uniform on every listed parameter, fro
 * max|dS|: max |S_pmrf - S_skrf| over those samples (a correctness check where the models are
   the same; the notes under the table say where they are not).
 
-After the table, `microstrip/ladder10` is also compiled with plain `.lower(...).compile()` (XLA's
-default options) on a batch of 2, to show what pmrf's options avoid (XLA:CPU's fusion emitter
+After the table, `microstrip/ladder10` is also compiled as a plain jitted vmap with
+`.lower(...).compile()` (XLA's default options) and with pmrf's, on a batch of 2, to show what
+pmrf's options avoid (XLA:CPU's fusion emitter
 re-evaluates shared subexpressions exponentially often; see `pmrf_cli/engine/compiled.py`).
 Progress and failures (an exception or a non-finite S) go to stderr; failures are listed after
 the table too.
@@ -57,11 +62,15 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
+import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import skrf  # noqa: E402
 
 from pmrf_cli.circuit import Circuit  # noqa: E402
 from pmrf_cli.engine.compiled import compile_kernel  # noqa: E402
+from pmrf_cli.engine.kernel import CPU_TILE_POINTS, padded_indices  # noqa: E402
+from pmrf_cli.engine.parallel import ChunkRunner  # noqa: E402
+from pmrf_cli.engine.runtime import usable_cores  # noqa: E402
 from pmrf_cli.frequency import Frequency  # noqa: E402
 from pmrf_cli.io.touchstone import read_touchstone  # noqa: E402
 from pmrf_cli.models import (  # noqa: E402
@@ -426,8 +435,28 @@ def draw(nominal: Mapping[str, float], batch: int, key: jax.Array) -> dict[str, 
 
 
 def kernel_fn(case: Case, freq: Frequency) -> Callable:
-    """The jitted, vmapped kernel: sampled values -> S of every variant, (B, F, P, P)."""
+    """The plain jitted, vmapped kernel: sampled values -> S of every variant, (B, F, P, P)."""
     return jax.jit(jax.vmap(lambda v: case.build(v).s(freq)))
+
+
+def tile_samples(points: int) -> int:
+    """Samples per tile, as a sweep sizes them (`engine.kernel.tile_samples`, no statistics)."""
+    return max(1, CPU_TILE_POINTS // points)
+
+
+def part_kernel(case: Case, freq: Frequency, values: dict, tile: int) -> Callable:
+    """The sweep-shaped kernel: a part of `2 * tile` sample indices -> their S, each tile's
+    variants vmapped, `lax.map` over the part's two tiles (as `engine.kernel.make_kernel`)."""
+    table = {name: jnp.asarray(v) for name, v in values.items()}
+
+    def one(i):
+        return case.build({name: v[i] for name, v in table.items()}).s(freq)
+
+    def part(indices):
+        out = jax.lax.map(jax.vmap(one), indices.reshape(-1, tile))
+        return out.reshape((-1,) + out.shape[2:])
+
+    return jax.jit(part)
 
 
 def best_of(n: int, fn: Callable[[], Any]) -> float:
@@ -447,6 +476,27 @@ def time_compiled(compile_: Callable[[], Callable], values: dict) -> tuple[float
     t_compile = time.perf_counter() - t0
     s = np.asarray(jax.block_until_ready(compiled(values)))
     return t_compile, best_of(3, lambda: jax.block_until_ready(compiled(values))), s
+
+
+def time_parts(case: Case, freq: Frequency, values: dict, batch: int) -> tuple[float, float, np.ndarray]:
+    """(compile s, run s for the batch on all cores, S): the part's program compiled once, the
+    batch's parts on `usable_cores()` threads, one warm-up run, best of 3."""
+    tile = tile_samples(freq.npoints)
+    size = 2 * tile
+    t0 = time.perf_counter()
+    compiled = compile_kernel(part_kernel(case, freq, values, tile), padded_indices(0, size, size))
+    t_compile = time.perf_counter() - t0
+    runner = ChunkRunner(compiled, size, usable_cores())
+    indices = padded_indices(0, batch, -(-batch // size) * size)
+
+    def run() -> list:
+        return runner.result(runner.submit(indices))
+
+    try:
+        s = np.concatenate([out for out in run()])[:batch]
+        return t_compile, best_of(3, run), s
+    finally:
+        runner.close()
 
 
 def solver_of(case: Case, nominal: Mapping[str, float]) -> str:
@@ -472,8 +522,7 @@ def run_case(case: Case, batch: int, points: int, subset: int, key: jax.Array) -
     freq = Frequency(F_START, F_STOP, points, "Hz")
     nominal = case.nominal()
     values = draw(nominal, batch, key)
-    fn = kernel_fn(case, freq)
-    t_compile, t_run, s = time_compiled(lambda: compile_kernel(fn, values), values)
+    t_compile, t_run, s = time_parts(case, freq, values, batch)
     result = Result(case, solver_of(case, nominal), batch, t_compile, t_run / batch, points)
     if not np.isfinite(s).all():
         bad = np.argwhere(~np.isfinite(s))
@@ -523,12 +572,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="batch 20, 201 points, scikit-rf subset 3 (about 2 min)")
     ap.add_argument("--cases", default="", help="only cases whose name (type/kind) matches this regex")
-    ap.add_argument("--batch", type=int, help="samples per case (default 50; --quick 20)")
+    ap.add_argument("--batch", type=int, help="samples per case (default: two parts per core; --quick: one)")
     ap.add_argument("--points", type=int, help="frequency points, 10 MHz-3 GHz (default 1001; --quick 201)")
     ap.add_argument("--subset", type=int, help="samples timed in the scikit-rf loop (default 10; --quick 3)")
     args = ap.parse_args()
-    batch = args.batch or (20 if args.quick else 50)
     points = args.points or (201 if args.quick else 1001)
+    batch = args.batch or 2 * tile_samples(points) * usable_cores() * (1 if args.quick else 2)
     subset = args.subset or (3 if args.quick else 10)
     cases = [c for c in all_cases() if re.search(args.cases, c.name)]
     key = jax.random.key(0)
@@ -545,7 +594,7 @@ def main() -> None:
         results.append(r)
         failures += [f"{case.name}: {p}" for p in r.problems]
 
-    print(f"jax {jax.__version__} on {jax.default_backend()}, {os.cpu_count()} cores (load average "
+    print(f"jax {jax.__version__} on {jax.default_backend()}, {usable_cores()} cores (load average "
           f"{os.getloadavg()[0]:.1f}); scikit-rf {skrf.__version__}; {points} points 10 MHz-3 GHz, complex128, "
           f"+-5 % uniform draws; scikit-rf on {subset} samples\n")
     print(table(results))
