@@ -16,7 +16,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from pmrf_cli.engine.compiled import compile_lowered
-from pmrf_cli.frequency import Frequency
 from pmrf_cli.netlist.build import circuit_builder, domain_checks
 from pmrf_cli.netlist.flatten import FlatNetlist
 from pmrf_cli.sampling.draws import parameter_function
@@ -122,6 +121,8 @@ def make_kernel(
     compile programs for other part sizes differently (a loop it knows runs once is inlined
     and fused across), and on some CPUs their transcendental functions then round differently.
     """
+    from pmrf_cli.frequency import Frequency  # equinox: imported only where a kernel is traced
+
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
     freq = Frequency.from_values(plan.frequency)
