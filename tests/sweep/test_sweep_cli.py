@@ -316,13 +316,18 @@ def test_stored_programs_give_the_same_bits(netlist, tmp_path):
 
 
 def test_simulate_loads_stored_programs_too(netlist, tmp_path):
+    """...with the same result, and without importing what only tracing needs: a warm run
+    imports neither equinox (the models) nor scipy.linalg (JAX's LAPACK start-up)."""
     cache = tmp_path / "cache"
     env = {k: v for k, v in os.environ.items() if k != "PMRF_NO_CACHE"}
     env["PMRF_CACHE_DIR"] = str(cache)
-    outs = []
-    for name, extra in (("a.s2p", {}), ("b.s2p", {}), ("c.s2p", {"PMRF_NO_CACHE": "1"})):
+    outs, imported = [], {}
+    for name, extra in (("a.s2p", {}), ("b.s2p", {"PYTHONPROFILEIMPORTTIME": "1"}), ("c.s2p", {"PMRF_NO_CACHE": "1"})):
         proc = _pmrf("simulate", netlist, "-o", tmp_path / name, env=dict(env, **extra))
         assert proc.wait(timeout=300) == 0, proc.stderr.read()
+        imported[name] = {line.split("|")[-1].strip() for line in proc.stderr.read().decode().splitlines() if "|" in line}
         outs.append((tmp_path / name).read_text())
     assert outs[0] == outs[1] == outs[2]
     assert len(list((cache / "programs").glob("*.jaxexport"))) == 1
+    assert "jax" in imported["b.s2p"]
+    assert not {"equinox", "scipy.linalg", "pmrf_cli.models"} & imported["b.s2p"]
