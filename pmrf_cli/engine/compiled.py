@@ -19,6 +19,8 @@ the default emitters are kept.
 
 from __future__ import annotations
 
+import re
+import threading
 from typing import Any, Callable
 
 #: Options for programs compiled for a CPU.
@@ -55,3 +57,46 @@ def compile_kernel(fn: Callable, *args, platform: str | None = None):
 
         platform = jax.default_backend()
     return compile_lowered(fn.lower(*args), platform)
+
+
+_LAPACK_CALL = re.compile(r"custom_call\s*@lapack_")
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def calls_lapack(text: str) -> bool:
+    """Whether a program's StableHLO text (`Lowered.as_text()`, `Exported.mlir_module()`) calls
+    a LAPACK routine (a custom call to a `lapack_*` target: `jnp.linalg` on a CPU)."""
+    return _LAPACK_CALL.search(text) is not None
+
+
+class OneAtATime:
+    """A compiled program whose calls run one at a time in this process, each held until its
+    results are ready.
+
+    XLA:CPU's LAPACK calls deadlock when two executions run them at once: with jaxlib 0.10, a
+    jitted batched `jnp.linalg.solve` of 4000 complex 20 x 20 systems called from two threads
+    hangs every time, every thread waiting (4 x 4 systems do not). A sweep calls its program
+    from one thread per core, so a circuit solved by the dense LU (`circuit.dense_solve`: the
+    coupled-line band-pass example) hung on two cores. Programs without LAPACK are unaffected.
+    """
+
+    def __init__(self, compiled) -> None:
+        self.compiled = compiled
+
+    def __call__(self, *args):
+        import jax
+
+        with _ONE_AT_A_TIME:
+            return jax.block_until_ready(self.compiled(*args))
+
+    def __getattr__(self, name: str):
+        return getattr(self.compiled, name)
+
+
+def compile_threadsafe(lowered, platform: str = "cpu"):
+    """`compile_lowered`, and on a CPU a program that calls LAPACK behind `OneAtATime`: safe to
+    call from several threads."""
+    compiled = compile_lowered(lowered, platform)
+    if platform == "cpu" and calls_lapack(lowered.as_text()):
+        return OneAtATime(compiled)
+    return compiled

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pmrf_cli.engine.compiled import compile_lowered
+from pmrf_cli.engine.compiled import compile_threadsafe
 from pmrf_cli.netlist.build import circuit_builder, domain_checks
 from pmrf_cli.netlist.flatten import FlatNetlist
 from pmrf_cli.sampling.draws import parameter_function
@@ -190,8 +190,9 @@ def make_kernel(
 
 
 def compile_for(kernel: Callable, chunk: int, platform: str = "cpu"):
-    """The kernel compiled for chunks of `chunk` indices, with pmrf's compiler options."""
-    return compile_lowered(kernel.lower(padded_indices(0, chunk, chunk)), platform)
+    """The kernel compiled for chunks of `chunk` indices, with pmrf's compiler options; safe to
+    call from several threads (`engine.compiled.compile_threadsafe`)."""
+    return compile_threadsafe(kernel.lower(padded_indices(0, chunk, chunk)), platform)
 
 
 def padded_indices(start: int, count: int, chunk: int) -> np.ndarray:

@@ -26,7 +26,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -92,9 +91,10 @@ def _load(path: Path):
 
 
 def calls_lapack(exported) -> bool:
-    """Whether an exported program calls a LAPACK routine (a custom call to a `lapack_*`
-    target), from its StableHLO text."""
-    return re.search(r"custom_call\s*@lapack_", exported.mlir_module()) is not None
+    """Whether an exported program calls a LAPACK routine, from its StableHLO text."""
+    from pmrf_cli.engine.compiled import calls_lapack as text_calls_lapack
+
+    return text_calls_lapack(exported.mlir_module())
 
 
 def _store(path: Path, exported, lapack: bool) -> None:
