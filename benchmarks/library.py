@@ -20,7 +20,7 @@ evaluates them as `pmrf sweep` does on a CPU: a kernel of sample indices builds 
 circuit from its values and takes `circuit.s(freq)`, vmapped over a tile of about
 `engine.kernel.CPU_TILE_POINTS` (sample, frequency) points, `lax.map` over the tiles of a part
 of two tiles; the part's program is compiled once with pmrf's XLA options
-(`pmrf_cli.engine.compiled.compile_kernel`), and the batch's parts run on every core, each
+(`pmrf_cli.engine.compiled.compile_threadsafe`, as a sweep's), and the batch's parts run on every core, each
 part on one thread (`pmrf_cli.engine.parallel.ChunkRunner`). `--points` points from 10 MHz to
 3 GHz, complex128. Columns of the printed Markdown table:
 
@@ -67,7 +67,7 @@ import numpy as np  # noqa: E402
 import skrf  # noqa: E402
 
 from pmrf_cli.circuit import Circuit  # noqa: E402
-from pmrf_cli.engine.compiled import compile_kernel  # noqa: E402
+from pmrf_cli.engine.compiled import compile_kernel, compile_threadsafe  # noqa: E402
 from pmrf_cli.engine.kernel import CPU_TILE_POINTS, padded_indices  # noqa: E402
 from pmrf_cli.engine.parallel import ChunkRunner  # noqa: E402
 from pmrf_cli.engine.runtime import usable_cores  # noqa: E402
@@ -484,7 +484,8 @@ def time_parts(case: Case, freq: Frequency, values: dict, batch: int) -> tuple[f
     tile = tile_samples(freq.npoints)
     size = 2 * tile
     t0 = time.perf_counter()
-    compiled = compile_kernel(part_kernel(case, freq, values, tile), padded_indices(0, size, size))
+    compiled = compile_threadsafe(part_kernel(case, freq, values, tile).lower(padded_indices(0, size, size)),
+                                  jax.default_backend())
     t_compile = time.perf_counter() - t0
     runner = ChunkRunner(compiled, size, usable_cores())
     indices = padded_indices(0, batch, -(-batch // size) * size)
