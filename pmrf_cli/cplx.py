@@ -197,6 +197,42 @@ def materialize(tree):
     return jax.tree_util.tree_unflatten(treedef, leaves)
 
 
+@jax.custom_jvp
+def _computed_once(xs: tuple):
+    # a loop XLA cannot see the trip count of (once, or never where the first value is NaN: the
+    # outputs are the inputs either way), whose outputs are therefore buffers in memory
+    probe = jnp.ravel(xs[0])[0]
+    skip = probe != probe
+    one = jnp.where(skip, 2.0, 1.0)
+
+    def body(carry):
+        i, o, values = carry
+        return i + 1, o, tuple(v * o.astype(v.dtype) for v in values)
+
+    return jax.lax.while_loop(lambda c: c[0] < 1, body, (jnp.where(skip, 1, 0), one, xs))[2]
+
+
+@_computed_once.defjvp
+def _computed_once_jvp(primals, tangents):
+    return _computed_once(*primals), tangents[0]
+
+
+def computed_once(tree):
+    """`tree` with its floating arrays computed to memory once, where XLA:CPU would copy the
+    expression behind them into every fusion that reads them (a cheap element-wise chain such
+    as a ladder's cascade product, read by each entry of S, is duplicated whole; an
+    `optimization_barrier` does not stop that on a CPU, a loop does). The identity, for values
+    and derivatives. Exact zeros (`None`), Python numbers and integers are left alone."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    where = [i for i, x in enumerate(leaves) if is_array(x) and jnp.issubdtype(jnp.result_type(x), jnp.inexact)]
+    if not where:
+        return tree
+    out = _computed_once(tuple(jnp.asarray(leaves[i]) for i in where))
+    for i, x in zip(where, out):
+        leaves[i] = x
+    return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
 def stack_cx(rows, shape) -> jax.Array:
     """A P x P nested list of Cx -> complex array shape + (P, P).
 
