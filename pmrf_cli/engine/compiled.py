@@ -93,10 +93,15 @@ class OneAtATime:
         return getattr(self.compiled, name)
 
 
-def compile_threadsafe(lowered, platform: str = "cpu"):
+def compile_threadsafe(lowered, platform: str = "cpu", lapack: bool | None = None):
     """`compile_lowered`, and on a CPU a program that calls LAPACK behind `OneAtATime`: safe to
-    call from several threads."""
+    call from several threads. `lapack`: whether it does, where the caller knows (a stored
+    program's verdict); None reads it from the lowered text."""
     compiled = compile_lowered(lowered, platform)
-    if platform == "cpu" and calls_lapack(lowered.as_text()):
+    if platform != "cpu":
+        return compiled
+    if lapack is None:
+        lapack = calls_lapack(lowered.as_text())
+    if lapack:
         return OneAtATime(compiled)
     return compiled

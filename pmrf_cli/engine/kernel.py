@@ -191,8 +191,10 @@ def make_kernel(
 
 def compile_for(kernel: Callable, chunk: int, platform: str = "cpu"):
     """The kernel compiled for chunks of `chunk` indices, with pmrf's compiler options; safe to
-    call from several threads (`engine.compiled.compile_threadsafe`)."""
-    return compile_threadsafe(kernel.lower(padded_indices(0, chunk, chunk)), platform)
+    call from several threads (`engine.compiled.compile_threadsafe`; a stored program's LAPACK
+    verdict is used as it is, not read again from the lowered text)."""
+    lapack = getattr(kernel, "calls_lapack", None)
+    return compile_threadsafe(kernel.lower(padded_indices(0, chunk, chunk)), platform, lapack)
 
 
 def padded_indices(start: int, count: int, chunk: int) -> np.ndarray:
