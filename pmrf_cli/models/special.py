@@ -22,9 +22,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from pmrf_cli.cplx import Cx
+from pmrf_cli.cplx import Cx, cis
 from pmrf_cli.models.base import Model, as_array, freq_array, omega
-from pmrf_cli.models.stamp import PortStamp
+from pmrf_cli.models.stamp import ChainParts, PortStamp
 
 
 def db_to_gain(db) -> Array:
@@ -39,23 +39,35 @@ def _matrix(f, entries: dict[tuple[int, int], Array], p: int) -> Array:
     return jnp.stack([jnp.stack(r, -1) for r in rows], -2)
 
 
-def matched_stamp(gains: dict[tuple[int, int], Array], z0, freq, p: int) -> PortStamp:
+def matched_stamp(gains: dict[tuple[int, int], Array], z0, p: int) -> PortStamp:
     """Descriptor stamp M V + N I = 0 of a matched p-port whose S has the real, frequency-
     independent entries `gains` {(row, col): S_row,col} and zeros elsewhere (the diagonal too):
-    M = I - Sv, N = -(I + Sv) Z, Sv_ij = sqrt(z_i / z_j) S_ij (see the module docstring)."""
-    shape = jnp.shape(freq_array(freq))
+    M = I - Sv, N = -(I + Sv) Z, Sv_ij = sqrt(z_i / z_j) S_ij (see the module docstring). The
+    entries are scalars, not arrays over the grid: the solver broadcasts them where it reads them."""
     z = jnp.broadcast_to(jnp.asarray(z0, float), (p,))
     zero = Cx()
     m = [[Cx(1.0) if i == j else zero for j in range(p)] for i in range(p)]
-    n = [[Cx(jnp.broadcast_to(-z[i], shape)) if i == j else zero for j in range(p)] for i in range(p)]
+    n = [[Cx(-z[i]) if i == j else zero for j in range(p)] for i in range(p)]
     for (i, j), g in gains.items():
-        sv = jnp.broadcast_to(jnp.sqrt(z[i] / z[j]) * g, shape)
+        sv = jnp.sqrt(z[i] / z[j]) * g
         m[i][j] = Cx(-sv)
         n[i][j] = Cx(-sv * z[j])
     pattern = np.eye(p, dtype=bool)
     for i, j in gains:
         pattern[i, j] = True
     return PortStamp(nports=p, m=m, n=n, m_pattern=pattern, n_pattern=pattern.copy())
+
+
+def matched_chain(s21, s12, z0) -> ChainParts:
+    """Chain form of a matched 2-port (S11 = S22 = 0) with real, frequency-independent S21 and
+    S12: per-sample scalars, not arrays over the grid, so a ladder of such blocks stores and reads
+    a few numbers per part (the general `Model.chain`, from S on the grid, stores 12 arrays).
+    With p = S12 S21: A = sqrt(z1/z2) (1 + p), B = r (1 - p), C = (1 - p) / r,
+    D = sqrt(z2/z1) (1 + p), mu = 2 S21, nu = 2 S12, r = sqrt(z1 z2)."""
+    z = jnp.broadcast_to(jnp.asarray(z0, float), (2,))
+    r, t = jnp.sqrt(z[0] * z[1]), jnp.sqrt(z[0] / z[1])
+    p = s12 * s21
+    return ChainParts(Cx(t * (1 + p)), Cx(r * (1 - p)), Cx((1 - p) / r), Cx((1 + p) / t), mu=Cx(2 * s21), nu=Cx(2 * s12))
 
 
 def circulant_inverse(c0, c1, c2) -> tuple[Array, Array, Array]:
@@ -91,7 +103,11 @@ class Attenuator(Model):
         return _matrix(freq_array(freq), self.gains(), 2)
 
     def stamp(self, freq) -> PortStamp:
-        return matched_stamp(self.gains(), self.port_z0(), freq, 2)
+        return matched_stamp(self.gains(), self.port_z0(), 2)
+
+    def chain(self, freq) -> ChainParts:
+        k = db_to_gain(self.dB)
+        return matched_chain(k, k, self.port_z0())
 
 
 class Isolator(Model):
@@ -112,7 +128,10 @@ class Isolator(Model):
         return _matrix(freq_array(freq), self.gains(), 2)
 
     def stamp(self, freq) -> PortStamp:
-        return matched_stamp(self.gains(), self.port_z0(), freq, 2)
+        return matched_stamp(self.gains(), self.port_z0(), 2)
+
+    def chain(self, freq) -> ChainParts:
+        return matched_chain(db_to_gain(self.loss), db_to_gain(self.isolation), self.port_z0())
 
 
 class Circulator(Model):
@@ -140,9 +159,8 @@ class Circulator(Model):
         return _matrix(freq_array(freq), self.gains(), 3)
 
     def stamp(self, freq) -> PortStamp:
-        shape = jnp.shape(freq_array(freq))
         y = circulator_admittance(db_to_gain(self.loss), db_to_gain(self.isolation), self.port_z0())
-        return PortStamp(nports=3, y=[[Cx(jnp.broadcast_to(v, shape)) for v in row] for row in y],
+        return PortStamp(nports=3, y=[[Cx(v) for v in row] for row in y],
                          y_pattern=np.ones((3, 3), bool), coupled=True)
 
 
@@ -172,9 +190,20 @@ class VCCS(Model):
         """gm exp(-j w tau) on the grid, (F,)."""
         return self.gm * jnp.exp(-1j * omega(freq) * self.tau)
 
+    def _y21(self, freq) -> Cx:
+        """The transconductance as a `Cx` (cos and sin of w tau computed once per point)."""
+        cos, sin = cis(omega(freq) * self.tau)
+        return Cx(self.gm * cos, -self.gm * sin)
+
     def stamp(self, freq) -> PortStamp:
-        y21 = self.transconductance(freq)
-        return PortStamp(nports=2, y=_matrix(freq_array(freq), {(1, 0): y21}, 2), y_pattern=_VCCS_PATTERN)
+        zero = Cx()
+        return PortStamp(nports=2, y=[[zero, zero], [self._y21(freq), zero]], y_pattern=_VCCS_PATTERN)
+
+    def chain(self, freq) -> ChainParts:
+        """A = C = D = 0, B = -1/y21 (V1 = I2 / y21, I1 = 0), in homogeneous form: m = [[0, 1],
+        [0, 0]], mu = -y21, nu = 0 (no reverse transmission)."""
+        zero = Cx()
+        return ChainParts(zero, Cx(1.0), zero, zero, mu=-self._y21(freq), nu=zero)
 
     def s(self, freq) -> Array:
         z = self.port_z0()

@@ -28,15 +28,15 @@ class Transformer(Model):
         return 2
 
     def chain(self, freq) -> ChainParts:
-        n = jnp.broadcast_to(self.n, jnp.shape(freq_array(freq)))
-        return ChainParts(Cx(1 / n), Cx(), Cx(), Cx(n))
+        # per-sample scalars: the cascade broadcasts them over the grid where it reads them
+        return ChainParts(Cx(1 / self.n), Cx(), Cx(), Cx(self.n))
 
     def s(self, freq) -> Array:
         z = self.port_z0()
         return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))
 
     def stamp(self, freq) -> PortStamp:
-        n = Cx(jnp.broadcast_to(self.n, jnp.shape(freq_array(freq))))
+        n = Cx(self.n)
         one, zero = Cx(1.0), Cx()
         # one unknown x = I2 (into port 2): I1 = -n x, I2 = x, and n V1 - V2 = 0
         return PortStamp(nports=2, k=[[-n], [one]], m=[[n, -one]], n=[[zero]], m_pattern=_M, n_pattern=_N, k_pattern=_K)

@@ -81,7 +81,7 @@ def test_vccs_s_and_admittance():
     y = np.zeros((F.size, 2, 2), complex)
     y[:, 1, 0] = gm * np.exp(-2j * np.pi * F * tau)
     assert np.max(np.abs(v.s(F) - y2s(y, np.array([50.0, 20.0])))) < 1e-14
-    assert np.max(np.abs(v.stamp(F).y - y)) < 1e-15
+    assert np.max(np.abs(v.stamp(F).array("y", F.size) - y)) < 1e-15
 
 
 def test_vccs_common_source_gain():
@@ -128,3 +128,24 @@ def test_loss_gradients():
         h = 1e-5 * x0
         fd = (float(loss(model.with_params(**{field: x0 + h}))) - float(loss(model.with_params(**{field: x0 - h})))) / (2 * h)
         assert abs(g - fd) <= 1e-6 * abs(fd)
+
+
+@pytest.mark.parametrize("model", [Attenuator(4.0, z0=[25.0, 60.0]), Isolator(1.0, 30.0, z0=[50.0, 75.0]),
+                                   Isolator(2.0), VCCS(0.05, 2e-12, z0=[50.0, 20.0])])
+def test_own_chain_form_is_the_one_from_s(model):
+    """The per-sample chain forms (no arrays over the grid) give the S of the general form, which
+    is taken from S; in a ladder with shunt capacitors, S agrees with the nodal solver's."""
+    from pmrf_cli.models import Capacitor
+    from pmrf_cli.models.base import Model, chain_to_s
+
+    z = model.port_z0()
+    own, general = model.chain(F), Model.chain(model, F)
+    assert all(np.ndim(x) == 0 for x in jax.tree_util.tree_leaves(own) if isinstance(model, (Attenuator, Isolator)))
+    assert np.max(np.abs(chain_to_s(own, z[0], z[1], F.shape) - chain_to_s(general, z[0], z[1], F.shape))) < 1e-14
+    comps = [("C0", Capacitor(0.3e-12), ["a", "gnd"]), ("X1", model, ["a", "b"]), ("C1", Capacitor(0.5e-12), ["b", "gnd"]),
+             ("X2", model, ["b", "c"])]
+    ladder = Circuit(comps, ports=["a", "c"], z0=50.0)
+    nodal = Circuit(comps, ports=["a", "c"], z0=50.0, solver="sparse")
+    assert ladder.is_ladder() and not nodal.is_ladder()
+    ref = np.asarray(nodal.s(F))
+    assert np.max(np.abs(ladder.s(F) - ref)) < 1e-14 * max(1.0, np.max(np.abs(ref)))
