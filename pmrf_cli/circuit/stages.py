@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from pmrf_cli.circuit.cost import STAGE_COST, per_point_cost
 from pmrf_cli.cplx import is_array, materialize
 
 #: Fields larger than this (S-parameter data, say) are not stacked: such models run alone.
@@ -51,18 +52,21 @@ def _group_key(model, method: str) -> Hashable | None:
     return (type(model), method, treedef, tuple(sig))
 
 
-def _loop(fn, stacked: Sequence, count: int) -> list:
-    """`[fn(*(a[k] for a in stacked)) for k in range(count)]` by one loop (`lax.map`).
+def _loop(fn, stacked: Sequence, count: int, npoints: int) -> list:
+    """`[fn(*(a[k] for a in stacked)) for k in range(count)]`, by one loop (`lax.map`) where
+    the members' per-point work is dear, unrolled where it is cheap (`cost.STAGE_COST`).
 
     A loop, not a vmap: its outputs are buffers in memory, a boundary XLA cannot fuse across.
     Fused into the solver, a component's physics (sin, cos, the media formulas) is duplicated
     into every fusion that reads one of its stamp entries: a Wilkinson whose line lengths vary
     carried 39 sines and cosines for two lines and ran 5x slower; a tee of three lossy lines
-    compiled in 7.4 s instead of 2.5 s. Python numbers and exact zeros in the results are the
-    same for every member (one trace) and stay Python values."""
+    compiled in 7.4 s instead of 2.5 s. Cheap physics (a capacitor's j w C) is better computed
+    again where it is read than stored and re-read. `fn` is traced once either way; Python
+    numbers and exact zeros in the results are the same for every member (one trace) and stay
+    Python values."""
     info: dict[str, Any] = {}
 
-    def one(args):
+    def one(*args):
         out = fn(*args)
         out_leaves, out_def = jax.tree_util.tree_flatten(out)
         info["def"], info["leaves"] = out_def, out_leaves
@@ -70,16 +74,33 @@ def _loop(fn, stacked: Sequence, count: int) -> list:
         return [out_leaves[j] for j in info["arrays"]]
 
     if any(isinstance(a, jax.core.Tracer) for a in stacked):
-        batched = jax.lax.map(one, tuple(stacked))
+        closed = jax.make_jaxpr(one)(*(jax.ShapeDtypeStruct(jnp.shape(a)[1:], jnp.result_type(a)) for a in stacked))
+
+        def run(*args):
+            return jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *args)
+
+        if per_point_cost(closed.jaxpr, npoints) > STAGE_COST:
+            batched = jax.lax.map(lambda args: run(*args), tuple(stacked))
+            members = [[a[k] for a in batched] for k in range(count)]
+        else:
+            members = [run(*(a[k] for a in stacked)) for k in range(count)]
     else:  # eager (op by op): nothing fuses, and a vmap dispatches each op once, uncompiled
-        batched = jax.vmap(lambda *a: one(a))(*stacked)
+        batched = jax.vmap(one)(*stacked)
+        members = [[a[k] for a in batched] for k in range(count)]
     results = []
-    for k in range(count):
+    for arrays in members:
         leaves = list(info["leaves"])
-        for j, a in zip(info["arrays"], batched):
-            leaves[j] = a[k]
+        for j, a in zip(info["arrays"], arrays):
+            leaves[j] = a
         results.append(jax.tree_util.tree_unflatten(info["def"], leaves))
     return results
+
+
+def _npoints(freq) -> int:
+    """Points of the grid (at least 2: with one, every result is per point and per sample)."""
+    from pmrf_cli.models.base import freq_array
+
+    return max(2, int(np.prod(jnp.shape(freq_array(freq)))))
 
 
 def _evaluate_group(method: str, models: Sequence, freq) -> list:
@@ -96,7 +117,7 @@ def _evaluate_group(method: str, models: Sequence, freq) -> list:
             leaves[i] = a
         return getattr(jax.tree_util.tree_unflatten(treedef, leaves), method)(freq)
 
-    return _loop(one, stacked, len(models))
+    return _loop(one, stacked, len(models), _npoints(freq))
 
 
 def _medium_key(model, method: str) -> Hashable | None:
@@ -155,7 +176,7 @@ def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq) -> list:
         def one(length, *medium_leaves, treedef=treedef, t=t):
             return t.chain_of(jax.tree_util.tree_unflatten(treedef, list(medium_leaves)), length)
 
-        chains = _loop(one, [args[1], *leaves], len(members))
+        chains = _loop(one, [args[1], *leaves], len(members), _npoints(freq))
         for i, chain in zip(members, chains):
             results[i] = chain_stamp(chain) if calls[i][0] == "stamp" else chain
     return results

@@ -171,10 +171,11 @@ def _loop_lengths(fn) -> list[int]:
 
 
 def test_lines_of_one_medium_share_its_evaluation():
-    """Six sections of two widths: the media loop runs twice, the per-line loop six times."""
+    """Six sections of two widths: the media loop runs twice; each line's chain form (cosh and
+    sinh of gamma l: cheap) is computed where it is read, with no loop."""
     widths = (5.5e-3, 0.3e-3) * 3
     calls = [("chain", _microstrip(w, 4e-3 + 1e-3 * i)) for i, w in enumerate(widths)]
-    assert _loop_lengths(lambda: evaluate_components(calls, FREQ)) == [2, 6]
+    assert _loop_lengths(lambda: evaluate_components(calls, FREQ)) == [2]
     got = evaluate_components(calls, FREQ)
     for (_, m), g in zip(calls, got):
         for a, b in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(m.chain(FREQ))):
@@ -192,7 +193,7 @@ def test_netlist_lines_share_media_under_a_trace():
     flat = flatten(load_netlist(str(Path(__file__).parents[2] / "examples" / "microstrip_lpf.yaml")))
     values = _sample_values(SweepPlan(flat, flat.frequency_hz, seed=1, per_point=4))
     build = circuit_builder(flat)
-    assert _loop_lengths(lambda: build(values(jnp.asarray(3))).s(FREQ)) == [2, 5]
+    assert _loop_lengths(lambda: build(values(jnp.asarray(3))).s(FREQ)) == [2]
 
 
 def _compiled_ops(fn, *args) -> collections.Counter:
@@ -209,13 +210,40 @@ def test_line_sines_are_computed_once():
     computed once: a stepped ladder of lossy lines and one of microstrip lines hold one sine and
     one cosine per distinct angle, not one per use."""
     lossy = lambda z: Circuit(  # noqa: E731
-        [(f"T{i}", TransmissionLine(z[i], 0.01 + 0.001 * i, er=2.1, loss=3.0), (f"n{i}", f"n{i + 1}")) for i in range(3)],
+        [(f"T{i}", TransmissionLine(50.0, z[i], er=2.1, loss=3.0), (f"n{i}", f"n{i + 1}")) for i in range(3)],
         ports=("n0", "n3"),
     ).s(FREQ)
-    ops = _compiled_ops(jax.vmap(lossy), jnp.full((4, 3), 50.0))
-    assert ops["sine"] == ops["cosine"] == 1, ops  # one loop over the three sections, one angle each
+    ops = _compiled_ops(jax.vmap(lossy), jnp.full((4, 3), 0.01))
+    assert ops["sine"] == ops["cosine"] == 3, ops  # three sections (computed inline: cheap), one angle each
     stepped = lambda w: _stepped([w[0], w[1], w[0]]).s(FREQ)  # noqa: E731
     ops = _compiled_ops(jax.vmap(stepped), jnp.full((4, 2), 1e-3))
     # a microstrip section has 6 angles per point (5 complex powers and its length), plus a few
     # per-sample ones; before cis, 51 sines
     assert ops["sine"] <= 30 and ops["sine"] == ops["cosine"], ops
+
+
+def test_cheap_parts_are_computed_where_they_are_read():
+    """A group is staged by a loop only when its per-point work is dear (`circuit.cost`): the
+    capacitors' j w C is computed inline, the microstrip sections' physics in one loop."""
+    from pmrf_cli.circuit.cost import STAGE_COST, per_point_cost
+
+    def cost(model, method):
+        leaves, treedef = jax.tree_util.tree_flatten(model)
+        closed = jax.make_jaxpr(lambda *ls: getattr(jax.tree_util.tree_unflatten(treedef, ls), method)(FREQ))(*leaves)
+        return per_point_cost(closed.jaxpr, FREQ.npoints)
+
+    assert cost(Capacitor(1e-12), "shunt_chain") <= 4 < STAGE_COST
+    assert cost(_microstrip(1e-3, 5e-3), "chain") > 4 * STAGE_COST
+
+    def mixed(c):
+        calls = [("shunt_chain", Capacitor(c[i])) for i in range(3)]
+        calls += [("chain", _microstrip(1e-3 * (i + 1) * c[i] / c[i], 5e-3)) for i in range(3)]
+        return evaluate_components(calls, FREQ)
+
+    assert _loop_lengths(lambda: mixed(jnp.ones(3))) == [3]
+    got = mixed(jnp.asarray([1e-12, 2e-12, 3e-12]))
+    want = [Capacitor(c).shunt_chain(FREQ) for c in (1e-12, 2e-12, 3e-12)]
+    want += [_microstrip(1e-3 * (i + 1), 5e-3).chain(FREQ) for i in range(3)]
+    for g, w in zip(got, want):
+        for a, b in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(w)):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-15)
