@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jax import Array
 
+from pmrf_cli.circuit.cost import LADDER_INLINE_COST
 from pmrf_cli.circuit.ladder import cascade_all
 from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.models.base import Model, chain_to_s, freq_array
@@ -32,7 +33,8 @@ class Cascade(Model):
         return 2
 
     def chain(self, freq) -> ChainParts:
-        return cascade_all(evaluate_components([("chain", m) for m in self.models], freq))
+        return cascade_all(evaluate_components([("chain", m) for m in self.models], freq,
+                                                inline_below=LADDER_INLINE_COST))
 
     def s(self, freq) -> Array:
         z = self.port_z0()

@@ -6,8 +6,13 @@ pays when the physics is dear (a microstrip section: about 290 operations per po
 transcendental) and costs when it is cheap: storing and re-reading a capacitor's j w C (one
 multiply per point) made a 10-section LC ladder 5x slower than computing it again where it is
 read. `per_point_cost` weighs the operations of one member's evaluation whose results are arrays
-over the grid (per-sample work is not copied per point); the loop is used above `STAGE_COST`
-only. The cost is read from the loop body's jaxpr, which the loop needs anyway.
+over the grid (per-sample work is not copied per point); a ladder's parts are looped above
+`LADDER_INLINE_COST` only. The cost is read from the loop body's jaxpr, which the loop needs
+anyway.
+
+The nodal solver reads each stamp entry in many fusions of its elimination, not in the
+cascade's eight: there its stages always loop (inlining cheap stamps made 3-port tees compile
+30-40 % longer and run no faster).
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ import jax.extend as jex
 import jax.numpy as jnp
 import numpy as np
 
-#: Above this weighted per-point cost a group's results are computed once, to memory (stage
-#: 1); below it they are computed where the solver reads them. Measured on 10-section ladders
+#: Above this weighted per-point cost a ladder's group of parts is computed once, to memory
+#: (stage 1); at or below it, where the cascade reads it. Measured on 10-section ladders
 #: of every library part (benchmarks/library.py): faster inline up to a lossy line's chain form
 #: (139) and an S-parameter block's (184); faster staged from a CPW's (288) and an RLGC line's
 #: (311) up.
-STAGE_COST = 230.0
+LADDER_INLINE_COST = 230.0
 
 #: Weight of one per-point operation: a transcendental function costs about 20 additions on a
 #: CPU, a division or square root about 4.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 
+from pmrf_cli.circuit.cost import LADDER_INLINE_COST
 from pmrf_cli.circuit.topology import Topology
 from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.cplx import Cx, computed_once
@@ -113,7 +114,7 @@ def evaluate(links: tuple[Link, ...], components, freq, z0):
     """S of the ladder, (F, 2, 2): every part's chain form first (stage 1, grouped by type),
     then their product."""
     calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
-    parts = evaluate_components(calls, freq)
+    parts = evaluate_components(calls, freq, inline_below=LADDER_INLINE_COST)
     parts = [p.reversed() if link.reverse else p for p, link in zip(parts, links)]
     # the product once, to memory: each entry of S reads it, and XLA would fuse the whole
     # cascade into each (1.3-1.9x slower for ladders of 10 cheap parts)

@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pmrf_cli.circuit.cost import STAGE_COST, per_point_cost
+from pmrf_cli.circuit.cost import per_point_cost
 from pmrf_cli.cplx import is_array, materialize
 
 #: Fields larger than this (S-parameter data, say) are not stacked: such models run alone.
@@ -52,9 +52,10 @@ def _group_key(model, method: str) -> Hashable | None:
     return (type(model), method, treedef, tuple(sig))
 
 
-def _loop(fn, stacked: Sequence, count: int, npoints: int) -> list:
-    """`[fn(*(a[k] for a in stacked)) for k in range(count)]`, by one loop (`lax.map`) where
-    the members' per-point work is dear, unrolled where it is cheap (`cost.STAGE_COST`).
+def _loop(fn, stacked: Sequence, count: int, npoints: int, inline_below: float | None) -> list:
+    """`[fn(*(a[k] for a in stacked)) for k in range(count)]`, by one loop (`lax.map`), or
+    unrolled where the members' weighted per-point cost (`cost.per_point_cost`) is at most
+    `inline_below` (None: always the loop).
 
     A loop, not a vmap: its outputs are buffers in memory, a boundary XLA cannot fuse across.
     Fused into the solver, a component's physics (sin, cos, the media formulas) is duplicated
@@ -79,7 +80,7 @@ def _loop(fn, stacked: Sequence, count: int, npoints: int) -> list:
         def run(*args):
             return jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *args)
 
-        if per_point_cost(closed.jaxpr, npoints) > STAGE_COST:
+        if inline_below is None or per_point_cost(closed.jaxpr, npoints) > inline_below:
             batched = jax.lax.map(lambda args: run(*args), tuple(stacked))
             members = [[a[k] for a in batched] for k in range(count)]
         else:
@@ -103,7 +104,7 @@ def _npoints(freq) -> int:
     return max(2, int(np.prod(jnp.shape(freq_array(freq)))))
 
 
-def _evaluate_group(method: str, models: Sequence, freq) -> list:
+def _evaluate_group(method: str, models: Sequence, freq, inline_below: float | None) -> list:
     """`getattr(m, method)(freq)` for every model of one group (same structure), by one loop."""
     flat = [jax.tree_util.tree_flatten(m) for m in models]
     treedef = flat[0][1]
@@ -117,7 +118,7 @@ def _evaluate_group(method: str, models: Sequence, freq) -> list:
             leaves[i] = a
         return getattr(jax.tree_util.tree_unflatten(treedef, leaves), method)(freq)
 
-    return _loop(one, stacked, len(models), _npoints(freq))
+    return _loop(one, stacked, len(models), _npoints(freq), inline_below)
 
 
 def _medium_key(model, method: str) -> Hashable | None:
@@ -151,7 +152,7 @@ def _medium_key(model, method: str) -> Hashable | None:
     return tuple(key)
 
 
-def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq) -> list:
+def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float | None) -> list:
     """Chain forms (or stamps) of TEM lines that share media: each medium once (grouped by
     type), then every line's `chain_of(medium, length)` in one loop per line type."""
     from pmrf_cli.models.tline import chain_stamp
@@ -163,7 +164,8 @@ def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq) -> list:
     first = {}
     for i, m in enumerate(which):
         first.setdefault(m, calls[i][1])
-    evaluated = evaluate_components([("medium", first[m]) for m in range(len(media))], freq, stage=False)
+    evaluated = evaluate_components([("medium", first[m]) for m in range(len(media))], freq, stage=False,
+                                    inline_below=inline_below)
     results: list = [None] * len(calls)
     by_type: dict[type, list[int]] = {}
     for i, (_, model) in enumerate(calls):
@@ -176,20 +178,23 @@ def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq) -> list:
         def one(length, *medium_leaves, treedef=treedef, t=t):
             return t.chain_of(jax.tree_util.tree_unflatten(treedef, list(medium_leaves)), length)
 
-        chains = _loop(one, [args[1], *leaves], len(members), _npoints(freq))
+        chains = _loop(one, [args[1], *leaves], len(members), _npoints(freq), inline_below)
         for i, chain in zip(members, chains):
             results[i] = chain_stamp(chain) if calls[i][0] == "stamp" else chain
     return results
 
 
-def evaluate_components(calls: Sequence[tuple[str, Any]], freq, stage: bool = True) -> list:
+def evaluate_components(calls: Sequence[tuple[str, Any]], freq, stage: bool = True,
+                        inline_below: float | None = None) -> list:
     """`[getattr(model, method)(freq) for method, model in calls]`, in stages: TEM lines that
     share a medium evaluate it once; members of a group (same type and structure) share one
-    loop. With `stage`, the results are also put behind one barrier (the stage boundary)."""
+    loop, or are evaluated one by one where their weighted per-point cost is at most
+    `inline_below` (None: always the loop; see `cost.LADDER_INLINE_COST`). With `stage`, the
+    results are also put behind one barrier (the stage boundary)."""
     results: list = [None] * len(calls)
     lines = [i for i, (method, model) in enumerate(calls) if _medium_key(model, method) is not None]
     if len({_medium_key(calls[i][1], calls[i][0]) for i in lines}) < len(lines):
-        for i, out in zip(lines, _evaluate_lines([calls[i] for i in lines], freq)):
+        for i, out in zip(lines, _evaluate_lines([calls[i] for i in lines], freq, inline_below)):
             results[i] = out
         done = set(lines)
     else:
@@ -210,7 +215,7 @@ def evaluate_components(calls: Sequence[tuple[str, Any]], freq, stage: bool = Tr
             outs = [getattr(models[0], method)(freq)]
         else:
             try:
-                outs = _evaluate_group(method, models, freq)
+                outs = _evaluate_group(method, models, freq, inline_below)
             except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError):
                 # a model that inspects its values in Python cannot be traced once for all
                 outs = [getattr(m, method)(freq) for m in models]

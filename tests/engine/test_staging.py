@@ -25,6 +25,7 @@ import pytest
 
 import pmrf_cli as prf
 from pmrf_cli.circuit import Circuit
+from pmrf_cli.circuit.cost import LADDER_INLINE_COST
 from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.engine.compiled import CPU_COMPILER_OPTIONS, compile_lowered, compiler_options
 from pmrf_cli.models import Capacitor, TransmissionLine
@@ -172,10 +173,12 @@ def _loop_lengths(fn) -> list[int]:
 
 def test_lines_of_one_medium_share_its_evaluation():
     """Six sections of two widths: the media loop runs twice; each line's chain form (cosh and
-    sinh of gamma l: cheap) is computed where it is read, with no loop."""
+    sinh of gamma l: cheap) is computed where a ladder reads it, with no loop, and by a loop of
+    six for the nodal solver."""
     widths = (5.5e-3, 0.3e-3) * 3
     calls = [("chain", _microstrip(w, 4e-3 + 1e-3 * i)) for i, w in enumerate(widths)]
-    assert _loop_lengths(lambda: evaluate_components(calls, FREQ)) == [2]
+    assert _loop_lengths(lambda: evaluate_components(calls, FREQ, inline_below=LADDER_INLINE_COST)) == [2]
+    assert _loop_lengths(lambda: evaluate_components(calls, FREQ)) == [2, 6]
     got = evaluate_components(calls, FREQ)
     for (_, m), g in zip(calls, got):
         for a, b in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(m.chain(FREQ))):
@@ -225,22 +228,24 @@ def test_line_sines_are_computed_once():
 def test_cheap_parts_are_computed_where_they_are_read():
     """A group is staged by a loop only when its per-point work is dear (`circuit.cost`): the
     capacitors' j w C is computed inline, the microstrip sections' physics in one loop."""
-    from pmrf_cli.circuit.cost import STAGE_COST, per_point_cost
+    from pmrf_cli.circuit.cost import per_point_cost
 
     def cost(model, method):
         leaves, treedef = jax.tree_util.tree_flatten(model)
         closed = jax.make_jaxpr(lambda *ls: getattr(jax.tree_util.tree_unflatten(treedef, ls), method)(FREQ))(*leaves)
         return per_point_cost(closed.jaxpr, FREQ.npoints)
 
-    assert cost(Capacitor(1e-12), "shunt_chain") <= 4 < STAGE_COST
-    assert cost(_microstrip(1e-3, 5e-3), "chain") > 4 * STAGE_COST
+    assert cost(Capacitor(1e-12), "shunt_chain") <= 4 < LADDER_INLINE_COST
+    assert cost(_microstrip(1e-3, 5e-3), "chain") > 4 * LADDER_INLINE_COST
 
     def mixed(c):
         calls = [("shunt_chain", Capacitor(c[i])) for i in range(3)]
         calls += [("chain", _microstrip(1e-3 * (i + 1) * c[i] / c[i], 5e-3)) for i in range(3)]
-        return evaluate_components(calls, FREQ)
+        return evaluate_components(calls, FREQ, inline_below=LADDER_INLINE_COST)
 
     assert _loop_lengths(lambda: mixed(jnp.ones(3))) == [3]
+    # the nodal solver's stages always loop
+    assert _loop_lengths(lambda: evaluate_components([("shunt_chain", Capacitor(c)) for c in jnp.ones(3)], FREQ)) == [3]
     got = mixed(jnp.asarray([1e-12, 2e-12, 3e-12]))
     want = [Capacitor(c).shunt_chain(FREQ) for c in (1e-12, 2e-12, 3e-12)]
     want += [_microstrip(1e-3 * (i + 1), 5e-3).chain(FREQ) for i in range(3)]
