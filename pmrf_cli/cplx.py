@@ -161,17 +161,24 @@ class Cx:
 jax.tree_util.register_pytree_node(Cx, lambda x: ((x.re, x.im), None), lambda _, parts: Cx(*parts))
 
 
+def stored(xs: tuple, finite) -> tuple:
+    """The arrays `xs` divided by an exact 1 that XLA cannot fold, 1 + 0 * `finite` (an array
+    finite wherever this is used, of which `xs` are functions): a division is never duplicated
+    into the fusions that read it, so each value, and the expression behind it, is computed
+    once, to memory, and read from there. XLA's fusion counts real `cos`, `sin`, `cosh` (and
+    any cheap arithmetic) as free to copy into every consumer."""
+    one = 1.0 + 0.0 * finite
+    return tuple(x / one for x in xs)
+
+
 def cis(theta) -> tuple[jax.Array, jax.Array]:
-    """(cos theta, sin theta) of a real array, each computed once per element.
+    """(cos theta, sin theta) of a real array, each computed once per element (`stored`).
 
     XLA's fusion counts real `cos` and `sin` as cheap and copies them into every fusion that
     reads them, directly or through products: a line's chain entries A, B, C, D and the parts of
     a complex power each recomputed the same sines and cosines (a microstrip section evaluated
-    them ~40 times per point). A division is never duplicated, so each result is divided by an
-    exact 1 that XLA cannot fold (1 + 0 theta: theta is finite wherever cos and sin are): it is
-    then computed once, to memory, and read from there."""
-    one = 1.0 + 0.0 * theta
-    return jnp.cos(theta) / one, jnp.sin(theta) / one
+    them ~40 times per point)."""
+    return stored((jnp.cos(theta), jnp.sin(theta)), theta)
 
 
 def is_array(x) -> bool:

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from pmrf_cli.cplx import Cx, cis
+from pmrf_cli.cplx import Cx, cis, stored
 from pmrf_cli.models.base import Model, as_array, chain_to_s, freq_array
 from pmrf_cli.models.stamp import ChainParts, PortStamp
 
@@ -34,7 +34,9 @@ def cosh_sinh(gl) -> tuple[Cx, Cx]:
     gl = Cx.of(gl)
     a = 0.0 if gl.re is None else gl.re
     b = 0.0 if gl.im is None else gl.im
-    ca, sa = jnp.cosh(a), jnp.sinh(a)
+    # computed once: XLA copied cosh and sinh of the loss, and the loss model behind it, into
+    # each of the chain entries' fusions (a microstrip section 11 % faster)
+    ca, sa = (np.cosh(a), np.sinh(a)) if isinstance(a, float) else stored((jnp.cosh(a), jnp.sinh(a)), a)
     cb, sb = cis(b)
     return Cx(ca * cb, sa * sb), Cx(sa * cb, ca * sb)
 

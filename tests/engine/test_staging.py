@@ -252,3 +252,22 @@ def test_cheap_parts_are_computed_where_they_are_read():
     for g, w in zip(got, want):
         for a, b in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(w)):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-15)
+
+
+def test_per_sample_work_is_not_repeated_per_point():
+    """A microstrip's per-sample factors (complex exponentials and powers of its normalised
+    width and permittivity) are computed once per sample: no fusion that forms per-point values
+    takes a sine, cosine, exponential or logarithm of per-sample values (XLA copied them there,
+    where they ran once per frequency point)."""
+    stepped = lambda w: _stepped([w[0], w[1], w[0]]).s(FREQ)  # noqa: E731
+    batch = 4
+    text = compile_lowered(jax.jit(jax.vmap(stepped)).lower(jnp.full((batch, 2), 1e-3)), "cpu").as_text()
+    comps = {m.group(1): m.group(0) for m in re.finditer(r"(?ms)^%(\S+) .*?^}", text)}
+    point_shape = f"[{batch},{FREQ.npoints}]"
+    repeated = []
+    for name, body in comps.items():
+        root = re.search(r"ROOT %\S+ = \w+(\[[\d,]*\])", body)
+        if not root or root.group(1) != point_shape:
+            continue
+        repeated += re.findall(rf"= \w+\[{batch}\]\S* (sine|cosine|exponential|log)\(", body)
+    assert not repeated, repeated

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array, lax
 
-from pmrf_cli.cplx import Cx, cis
+from pmrf_cli.cplx import Cx, cis, stored
 from pmrf_cli.models.stamp import ChainParts
 from pmrf_cli.models.tline import C0, cosh_sinh
 
@@ -141,6 +141,23 @@ def cpow(z, a) -> Array:
     m = jnp.exp(re)
     c, s = cis(im)
     return lax.complex(m * c, m * s)
+
+
+def once(*zs) -> tuple:
+    """The real or complex arrays `zs` (finite), each computed once, to memory, where it is
+    formed. For per-sample quantities that per-point formulas read: XLA counts cheap-looking
+    work (products, the cos and sin inside a complex exp or power) as free to copy into the
+    fusions that read it, and there a per-sample value is recomputed at every frequency point
+    (`cplx.stored`)."""
+    out = []
+    for z in zs:
+        z = jnp.asarray(z)
+        if jnp.iscomplexobj(z):
+            re, im = stored((jnp.real(z), jnp.imag(z)), jnp.real(z))
+            out.append(lax.complex(re, im))
+        else:
+            out.append(stored((z,), z)[0])
+    return tuple(out)
 
 
 def positive_f(f) -> Array:

@@ -41,6 +41,7 @@ from pmrf_cli.models.lines.common import (
     SIGMA_COPPER,
     cexp,
     cpow,
+    once,
     positive_f,
     roughness_factor,
     surface_resistance,
@@ -105,36 +106,48 @@ class NormalisedFrequency:
 
 
 def kirschning_jansen_eps(u, fn: NormalisedFrequency, er, e0) -> Array:
-    """Dispersive eps_eff(f) after Kirschning-Jansen (fn in GHz mm)."""
-    p1 = 0.27488 + (0.6315 + 0.525 / (1 + 0.0157 * fn.value) ** 20) * u - 0.065683 * jnp.exp(-8.7513 * u)
-    p2 = 0.33622 * (1 - cexp(-0.03442 * er))
-    p3 = 0.0363 * jnp.exp(-4.6 * u) * (1 - jnp.exp(-fn.pow(4.97, 38.7)))
-    p4 = 1 + 2.751 * (1 - cexp(-((er / 15.916) ** 8)))
-    pf = p1 * p2 * cpow((0.1844 + p3 * p4) * fn.value, 1.5763)
-    return er - (er - e0) / (1 + pf)
+    """Dispersive eps_eff(f) after Kirschning-Jansen (fn in GHz mm). Per-sample factors are
+    formed first and computed once (`once`), then the per-point formula."""
+    c1, k3, p2, de = once(
+        0.27488 - 0.065683 * cexp(-8.7513 * u),
+        0.0363 * cexp(-4.6 * u) * (1 + 2.751 * (1 - cexp(-((er / 15.916) ** 8)))),  # p3 / (1 - exp(-fn^4.97...)) * p4
+        0.33622 * (1 - cexp(-0.03442 * er)),
+        er - e0,
+    )
+    p1 = c1 + (0.6315 + 0.525 / (1 + 0.0157 * fn.value) ** 20) * u
+    p34 = k3 * (1 - jnp.exp(-fn.pow(4.97, 38.7)))
+    pf = p1 * p2 * cpow((0.1844 + p34) * fn.value, 1.5763)
+    return er - de / (1 + pf)
 
 
 def jansen_kirschning_z(u, fn: NormalisedFrequency, er, e0, ef, z0) -> Array:
-    """Dispersive zc(f) after Jansen-Kirschning (power-current definition); fn in GHz mm."""
+    """Dispersive zc(f) after Jansen-Kirschning (power-current definition); fn in GHz mm.
+    Per-sample factors are formed first and computed once (`once`), then the per-point
+    formulas (the names follow the paper's R1..R17)."""
     r1 = _cap(0.03891 * cpow(er, 1.4), 20.0)
     r2 = _cap(0.2671 * u**7, 20.0)
-    r3 = 4.766 * jnp.exp(-3.228 * u**0.641)
+    r3 = 4.766 * cexp(-3.228 * cpow(u, 0.641))
     r4 = 0.016 + cpow(0.0514 * er, 4.524)
-    r5 = (fn.value / 28.843) ** 12
-    r6 = _cap(22.20 * u**1.92, 20.0)
-    r7 = 1.206 - 0.3144 * cexp(-r1) * (1 - jnp.exp(-r2))
-    r8 = 1 + 1.275 * (1 - cexp(-0.004625 * r3 * cpow(er, 1.674) * fn.pow(2.745, 18.365)))
-    # per-sample factors are grouped before they meet per-point ones: complex divisions once per sample
-    k9 = 5.086 * r4 / (0.3838 + 0.386 * r4) * jnp.exp(-r6) * (er - 1) ** 6 / (1 + 10 * (er - 1) ** 6)
-    r9 = k9 * (r5 / (1 + 1.2992 * r5))
+    r6 = _cap(22.20 * cpow(u, 1.92), 20.0)
     r10 = 0.00044 * cpow(er, 2.136) + 0.0184
-    r11 = (fn.value / 19.47) ** 6 / (1 + 0.0962 * (fn.value / 19.47) ** 6)
     r12 = 1 / (1 + 0.00245 * u**2)
+    r7, k8, k9, k15, k16, k17 = once(
+        1.206 - 0.3144 * cexp(-r1) * (1 - cexp(-r2)),
+        0.004625 * r3 * cpow(er, 1.674),
+        5.086 * r4 / (0.3838 + 0.386 * r4) * cexp(-r6) * (er - 1) ** 6 / (1 + 10 * (er - 1) ** 6),
+        0.707 * r10,
+        0.0503 * er**2 * (1 - cexp(-((u / 15) ** 6))),
+        1.1241 * r12,
+    )
+    r5 = (fn.value / 28.843) ** 12
+    r8 = 1 + 1.275 * (1 - cexp(-k8 * fn.pow(2.745, 18.365)))
+    r9 = k9 * (r5 / (1 + 1.2992 * r5))
+    r11 = (fn.value / 19.47) ** 6 / (1 + 0.0962 * (fn.value / 19.47) ** 6)
     r13 = 0.9408 * cpow(ef, r8) - 0.9603
     r14 = (0.9408 - r9) * cpow(e0, r8) - 0.9603
-    r15 = 0.707 * r10 * fn.pow(1.097, 12.3)
-    r16 = 1 + 0.0503 * er**2 * (1 - jnp.exp(-((u / 15) ** 6))) * r11
-    r17 = r7 * (1 - 1.1241 * r12 / r16 * cexp(-0.026 * fn.pow(1.15656) - r15))
+    r15 = k15 * fn.pow(1.097, 12.3)
+    r16 = 1 + k16 * r11
+    r17 = r7 * (1 - k17 / r16 * cexp(-0.026 * fn.pow(1.15656) - r15))
     return z0 * cpow(r13 / r14, r17)
 
 
@@ -153,7 +166,7 @@ def microstrip_properties(w, h, t, er, tand, sigma, rough, f, band: Wideband | N
     f = jnp.asarray(f)
     diel = permittivity(er, tand, f, band)
     erc = diel.complex
-    z_qs, e_qs, ur = hammerstad_jensen(w, h, t, erc)
+    z_qs, e_qs, ur = once(*hammerstad_jensen(w, h, t, erc))
     fn = NormalisedFrequency(f, h)
     e_f = kirschning_jansen_eps(ur, fn, erc, e_qs)
     z_f = jansen_kirschning_z(ur, fn, erc, e_qs, e_f, z_qs)
