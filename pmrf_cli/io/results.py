@@ -480,7 +480,8 @@ class SweepWriter:
                     pad = np.zeros((rows,) + block.shape[1:], dtype=ds.dtype)
                     pad[: block.shape[0]] = block
                     block = pad
-                ds.id.write_direct_chunk((c0,) + (0,) * (ds.ndim - 1), block.tobytes())
+                # the array itself (a contiguous buffer): no copy of it into a bytes object
+                ds.id.write_direct_chunk((c0,) + (0,) * (ds.ndim - 1), np.ascontiguousarray(block))
                 pos = c1
             else:
                 end = min(c1, stop)
