@@ -8,7 +8,9 @@ loop over their stacked parameters, so the program holds each model's physics on
 group, not once per component: the traced program, and with it the compile time, grows with the
 number of component *types*, and only the solver grows with the number of components. The group
 is evaluated by a loop over its members, whose results land in memory before the solver reads
-them (a stage boundary that XLA keeps; see `_loop`).
+them (a stage boundary that XLA keeps; see `_loop`). A ladder's groups whose per-point work is
+cheap (lumped parts, ideal and lossy lines) are instead evaluated member by member where the
+cascade reads them (`inline_below`, `circuit.cost`): storing and re-reading costs more there.
 
 TEM lines go one step further: their physics is a per-unit-length medium (zc and gamma, or Z'
 and Y'), so lines of one medium (the sections of a stepped-impedance filter that share a width
@@ -24,6 +26,7 @@ from __future__ import annotations
 from typing import Any, Hashable, Sequence
 
 import jax
+import jax.extend as jex
 import jax.numpy as jnp
 import numpy as np
 
@@ -76,10 +79,7 @@ def _loop(fn, stacked: Sequence, count: int, npoints: int, inline_below: float |
 
     if any(isinstance(a, jax.core.Tracer) for a in stacked):
         closed = jax.make_jaxpr(one)(*(jax.ShapeDtypeStruct(jnp.shape(a)[1:], jnp.result_type(a)) for a in stacked))
-
-        def run(*args):
-            return jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *args)
-
+        run = jex.core.jaxpr_as_fun(closed)
         if inline_below is None or per_point_cost(closed.jaxpr, npoints) > inline_below:
             batched = jax.lax.map(lambda args: run(*args), tuple(stacked))
             members = [[a[k] for a in batched] for k in range(count)]
