@@ -6,9 +6,9 @@ import jax.numpy as jnp
 from jax import Array
 
 from pmrf_cli.circuit.cost import LADDER_INLINE_COST
-from pmrf_cli.circuit.ladder import cascade_all
+from pmrf_cli.circuit.ladder import cascade_all, product_to_s
 from pmrf_cli.circuit.stages import evaluate_components
-from pmrf_cli.models.base import Model, chain_to_s, freq_array
+from pmrf_cli.models.base import Model
 from pmrf_cli.models.stamp import ChainParts
 
 
@@ -38,4 +38,4 @@ class Cascade(Model):
 
     def s(self, freq) -> Array:
         z = self.port_z0()
-        return chain_to_s(self.chain(freq), z[0], z[1], jnp.shape(freq_array(freq)))
+        return product_to_s(self.chain(freq), z[0], z[1], freq)

@@ -116,9 +116,14 @@ def evaluate(links: tuple[Link, ...], components, freq, z0):
     calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
     parts = evaluate_components(calls, freq, inline_below=LADDER_INLINE_COST)
     parts = [p.reversed() if link.reverse else p for p, link in zip(parts, links)]
-    # the product once, to memory: each entry of S reads it, and XLA would fuse the whole
-    # cascade into each (1.3-1.9x slower for ladders of 10 cheap parts)
-    return chain_to_s(computed_once(cascade_all(parts)), z0[0], z0[1], jnp.shape(freq_array(freq)))
+    return product_to_s(cascade_all(parts), z0[0], z0[1], freq)
+
+
+def product_to_s(product: ChainParts, z1, z2, freq):
+    """S (F, 2, 2) of a cascade from its chain product, the product computed once, to memory:
+    each entry of S reads it, and XLA would fuse the whole cascade into each (1.3-1.9x slower
+    for ladders of 10 cheap parts)."""
+    return chain_to_s(computed_once(product), z1, z2, jnp.shape(freq_array(freq)))
 
 
 def cascade_all(parts) -> ChainParts:

@@ -188,10 +188,10 @@ class VCCS(Model):
 
     def transconductance(self, freq) -> Array:
         """gm exp(-j w tau) on the grid, (F,)."""
-        return self.gm * jnp.exp(-1j * omega(freq) * self.tau)
+        return self._y21(freq).to_complex(jnp.shape(freq_array(freq)))
 
     def _y21(self, freq) -> Cx:
-        """The transconductance as a `Cx` (cos and sin of w tau computed once per point)."""
+        """gm exp(-j w tau) as a `Cx` (cos and sin of w tau computed once per point)."""
         cos, sin = cis(omega(freq) * self.tau)
         return Cx(self.gm * cos, -self.gm * sin)
 
