@@ -9,7 +9,7 @@ library API (`pmrf_cli.Circuit` and `pmrf_cli.models`):
   a resistive pad for `resistor`, shunt capacitors after 2-port blocks); line types have no
   shunt part: a stepped-impedance cascade of sections of alternating width or impedance. A
   coupled pair is a parallel-coupled band-pass (each section between diagonal ends, the other
-  two ends open), which is no ladder, so it takes the nodal solver.
+  two ends open), a ladder once the open ends are folded into each section (`circuit.terminate`).
 * `tee3`: a 3-port nodal circuit: three parts of the type meeting at a centre node (with the
   ladder's shunt part there), and a 100 ohm resistor between ports 2 and 3 (Wilkinson-like);
   for the circulator, the circulator with a series inductor and shunt capacitor on each port.
@@ -347,7 +347,7 @@ def coupled_part() -> Part:
     def series(v: Values, i: int) -> Model:
         return CoupledLine(v[f"ze{i}"], v[f"zo{i}"], v[f"te{i}"], v[f"to{i}"], 2e9)
 
-    return Part("coupled_tline", nominal, series, note="no scikit-rf coupled-line medium; a 4-port is no ladder part")
+    return Part("coupled_tline", nominal, series, note="no scikit-rf coupled-line medium; open ends folded (circuit.terminate): a ladder")
 
 
 def lumped_parts() -> list[Part]:

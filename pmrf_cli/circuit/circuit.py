@@ -5,6 +5,8 @@
 * a 2-port ladder (series parts along a chain from port 1 to port 2, two-terminal shunt parts
   to ground) is evaluated as a cascade of homogeneous ABCD matrices (`circuit.ladder`): a few
   element-wise products per part;
+* ports that end inside their component (open or shorted stubs, a coupled pair's open ends, an
+  unused port of an S-block; `circuit.terminate`) are folded into it first, for either solver;
 * anything else goes to the modified nodal solver (`circuit.assemble`), eliminated by the
   unrolled sparse solver (`circuit.sparse_solve`) or, for systems too large to unroll, by a
   batched dense LU (`circuit.dense_solve`).
@@ -30,6 +32,7 @@ from pmrf_cli.circuit.dense_solve import solve_ports_dense
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
 from pmrf_cli.circuit.topology import Topology, build_topology
 from pmrf_cli.circuit.stages import evaluate_components
+from pmrf_cli.circuit.terminate import terminate
 from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
@@ -102,7 +105,20 @@ class Circuit(Model):
 
     def is_ladder(self) -> bool:
         """True when `s` takes the ABCD-cascade fast path (a 2-port ladder, solver "auto")."""
-        return self.solver == "auto" and ladder.find_ladder(self.topology(), self.components) is not None
+        if self.solver != "auto":
+            return False
+        topo, components = self._solved()
+        return ladder.find_ladder(topo, components) is not None
+
+    def _solved(self) -> tuple[Topology, tuple]:
+        """The topology and components the regular solvers see: with solver "auto", ports that
+        end inside their component folded into it (`circuit.terminate`)."""
+        topo = self.topology()
+        if self.solver == "auto":
+            folded = terminate(topo, self.components)
+            if folded is not None:
+                return folded
+        return topo, self.components
 
     def component(self, name: str) -> Model:
         """The component called `name`."""
@@ -132,15 +148,16 @@ class Circuit(Model):
         f = freq_array(freq)
         topo = self.topology()
         z0 = self.port_z0()
-        s = self._s_regular(freq, topo, z0)
+        s = self._s_regular(freq, z0)
         dc = dc_points(f)
         if dc is not None and may_be_singular_at_dc(topo, self.components):
             s = s.at[dc].set(self._s_dc(dc.size, topo, z0).astype(s.dtype))
         return s
 
-    def _stamps(self, freq, topo: Topology) -> tuple:
+    def _stamps(self, freq, topo: Topology, components=None) -> tuple:
+        components = self.components if components is None else components
         return tuple(evaluate_components(
-            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(self.components, topo.placements)],
+            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(components, topo.placements)],
             freq,
         ))
 
@@ -151,13 +168,14 @@ class Circuit(Model):
         g = jnp.sqrt(1.0 / z0)
         return 2 * g[:, None] * zt * g[None, :] - jnp.eye(self.nports, dtype=zt.dtype)
 
-    def _s_regular(self, freq, topo: Topology, z0) -> Array:
+    def _s_regular(self, freq, z0) -> Array:
         f = freq_array(freq)
+        topo, components = self._solved()
         if self.solver == "auto":
-            chain = ladder.find_ladder(topo, self.components)
+            chain = ladder.find_ladder(topo, components)
             if chain is not None:
-                return ladder.evaluate(chain, self.components, freq, z0)
-        stamps = self._stamps(freq, topo)
+                return ladder.evaluate(chain, components, freq, z0)
+        stamps = self._stamps(freq, topo, components)
         system = assemble(topo, stamps, z0)
         dense = self.solver == "dense" or (
             self.solver != "sparse"

@@ -2,9 +2,11 @@
 
 A circuit is a ladder when its non-ground nodes form one chain from port 1 to port 2, each link
 being a single series part (a two-terminal element, or a 2-port with both ports to ground), and
-every other part is a two-terminal element from a chain node to ground (shunt). Then
-S follows from the product of the parts' chain matrices: ~12 element-wise complex operations per
-part instead of an elimination.
+every other part is a two-terminal element or a one-port from a chain node to ground (shunt).
+Ports that end inside a component (`circuit.terminate`: open or shorted stubs, a coupled pair's
+open ends) are folded into it first, so stub filters and coupled-line band-passes are ladders
+too. Then S follows from the product of the parts' chain matrices: ~12 element-wise complex
+operations per part instead of an elimination.
 
 Precision: the product is formed on homogeneous matrices (`models.stamp.ChainParts`), so a
 series capacitor or shunt inductor at DC and blocks with S21 = 0 stay finite; S is then taken
@@ -52,6 +54,8 @@ def find_ladder(topo: Topology, components) -> tuple[Link, ...] | None:
             else:
                 series.setdefault(a, []).append((i, b))
                 series.setdefault(b, []).append((i, a))
+        elif len(pl.plus) == 1 and pl.minus == (-1,) and pl.plus[0] >= 0:
+            shunts.setdefault(pl.plus[0], []).append(i)  # a one-port to ground
         elif len(pl.plus) == 2 and pl.minus == (-1, -1) and min(pl.plus) >= 0 and pl.plus[0] != pl.plus[1]:
             a, b = pl.plus
             series.setdefault(a, []).append((i, b))

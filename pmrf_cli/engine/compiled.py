@@ -76,8 +76,8 @@ class OneAtATime:
     XLA:CPU's LAPACK calls deadlock when two executions run them at once: with jaxlib 0.10, a
     jitted batched `jnp.linalg.solve` of 4000 complex 20 x 20 systems called from two threads
     hangs every time, every thread waiting (4 x 4 systems do not). A sweep calls its program
-    from one thread per core, so a circuit solved by the dense LU (`circuit.dense_solve`: the
-    coupled-line band-pass example) hung on two cores. Programs without LAPACK are unaffected.
+    from one thread per core, so a circuit solved by the dense LU (`circuit.dense_solve`: a
+    circuit of 4-port blocks) hung on two cores. Programs without LAPACK are unaffected.
     """
 
     def __init__(self, compiled) -> None:

@@ -120,6 +120,16 @@ class Model(eqx.Module):
             nu=Cx.of(2 * s12),
         )
 
+    def shunt_chain(self, freq) -> ChainParts:
+        """A one-port from a node to ground in homogeneous ABCD form, from its reflection G:
+        Y = (1 - G) / (z (1 + G)) scaled by h = z (1 + G), so an open (G = 1) and a short
+        (G = -1) both stay finite."""
+        if self.nports != 1:
+            raise ValueError(f"a shunt part is a one-port; this model has {self.nports} ports")
+        g = self.s(freq)[..., 0, 0]
+        h = Cx.of(self.port_z0()[0] * (1 + g))
+        return ChainParts(h, Cx(), Cx.of(1 - g), h, mu=h, nu=h)
+
 
 def chain_to_s(parts: ChainParts, z1, z2, shape=None) -> Array:
     """S of a 2-port from its homogeneous ABCD form, between real references z1, z2; (F, 2, 2)."""

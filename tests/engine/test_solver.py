@@ -14,6 +14,7 @@ import pytest
 import pmrf_cli as prf
 from pmrf_cli.circuit import Circuit
 from pmrf_cli.models import Capacitor, Inductor, Resistor, SParameterBlock, Transformer, TransmissionLine
+from pmrf_cli.models.lines.coupled import CoupledLine
 
 SOLVERS = ("auto", "mna", "sparse", "dense")
 FREQ = prf.Frequency(10, 3000, 101, "MHz")
@@ -78,6 +79,45 @@ def _lossy(solver):
     )
 
 
+def _coupled_bpf(solver):
+    """Parallel-coupled band-pass: sections between diagonal ends, the other ends open (the last
+    section's with fringing capacitances): folded to 2-ports, a ladder."""
+    nodes = ["in", "n1", "n2", "out"]
+    comps = []
+    for i, (ze, zo, to) in enumerate(((70.6, 39.2, 91.0), (56.6, 44.8, 90.0), (70.6, 39.2, 89.0))):
+        comps.append((f"K{i}", CoupledLine(ze, zo, 90.0, to, 1.5e9), (nodes[i], f"a{i}", f"b{i}", nodes[i + 1])))
+    comps += [("Ca", Capacitor(0.05e-12), ("a2", "gnd")), ("Cb", Capacitor(0.04e-12), ("gnd", "b2"))]
+    return Circuit(comps, ports=["in", "out"], solver=solver)
+
+
+def _shorted_stub(solver):
+    return Circuit(
+        [
+            ("T1", TransmissionLine.electrical_length(50.0, 70.0, 1e9), ("in", "a")),
+            ("STUB", TransmissionLine.electrical_length(35.0, 45.0, 1e9), ("a", "gnd")),
+            ("T2", TransmissionLine.electrical_length(60.0, 30.0, 1e9), ("a", "out")),
+        ],
+        ports=["in", "out"],
+        solver=solver,
+    )
+
+
+def _block_end_load(solver):
+    """A 3-port block whose third port ends in R || C to ground: a 2-port of the ladder."""
+    circuit = _block3(solver)
+    block = circuit.component("B")
+    return Circuit(
+        [
+            ("L1", Inductor(2e-9), ("in", "a")),
+            ("B", block, ("a", "b", "c")),
+            ("R", Resistor(30.0), ("c", "gnd")),
+            ("C", Capacitor(2e-12), ("gnd", "c")),
+        ],
+        ports=["in", "b"],
+        solver=solver,
+    )
+
+
 def _xfmr_ladder(solver):
     return Circuit(
         [
@@ -101,8 +141,11 @@ CIRCUITS = {
     "xfmr_nodal": (lambda b, s: _xfmr_nodal(s), False, False),
     "xfmr_ladder": (lambda b, s: _xfmr_ladder(s), True, True),
     "block3": (lambda b, s: _block3(s), False, False),
-    "halfwave_stub": (lambda b, s: _stub(s), True, False),
-    "lossy_stub": (lambda b, s: _lossy(s), False, False),
+    "halfwave_stub": (lambda b, s: _stub(s), True, True),
+    "lossy_stub": (lambda b, s: _lossy(s), False, True),
+    "shorted_stub": (lambda b, s: _shorted_stub(s), True, True),
+    "coupled_bpf": (lambda b, s: _coupled_bpf(s), True, True),
+    "block_end_load": (lambda b, s: _block_end_load(s), False, True),
 }
 
 

@@ -40,6 +40,30 @@ from pmrf_cli.models.stamp import PortStamp
 from pmrf_cli.models.tline import C0, cosh_sinh
 
 
+def modes_s(modes, z0) -> Array:
+    """S (F, 4, 4) of the symmetric pair on one real reference z0 (a scalar) at every port, from
+    its even and odd modes' (A = D, B, C): an even (odd) excitation of both lines at once sees
+    the mode's line alone, so S_aa = S_bb = (Se + So) / 2 and S_ab = S_ba = (Se - So) / 2, with
+    Se, So the modes' 2-port S on z0 (symmetric lines: S11 = S22 = (B - C z0^2) / den,
+    S21 = 2 z0 / den, den = 2 A z0 + B + C z0^2). Element-wise: no per-point linear solve."""
+    (se11, se21), (so11, so21) = [
+        ((b - c * z0 * z0) * inv, 2.0 * z0 * inv)
+        for a, b, c in modes
+        for inv in [1.0 / (2.0 * a * z0 + b + c * z0 * z0)]
+    ]
+    same = jnp.stack([jnp.stack([se11 + so11, se21 + so21], -1), jnp.stack([se21 + so21, se11 + so11], -1)], -2)
+    cross = jnp.stack([jnp.stack([se11 - so11, se21 - so21], -1), jnp.stack([se21 - so21, se11 - so11], -1)], -2)
+    return 0.5 * jnp.concatenate([jnp.concatenate([same, cross], -1), jnp.concatenate([cross, same], -1)], -2)
+
+
+def pair_s(model, freq) -> Array:
+    """S of a coupled pair: element-wise from its modes where every port has one reference
+    (`modes_s`), else from its descriptor stamp (`descriptor_to_s`)."""
+    if jnp.ndim(model.z0) == 0:
+        return modes_s(model.modes(freq), model.z0)
+    return descriptor_to_s(model.stamp(freq), model.port_z0().astype(float))
+
+
 def descriptor_to_s(stamp: PortStamp, z0) -> Array:
     """S (F, P, P) on real references z0 (P,) from a descriptor stamp M V + N I = 0:
     with V = sqrt(z) (a + b), I = (a - b)/sqrt(z), S = -(M D - N/D)^-1 (M D + N/D)."""
@@ -84,7 +108,7 @@ class CoupledLine(Model):
         return modes_stamp(self.modes(freq))
 
     def s(self, freq) -> Array:
-        return descriptor_to_s(self.stamp(freq), self.port_z0().astype(float))
+        return pair_s(self, freq)
 
 
 def modes_stamp(modes) -> PortStamp:
@@ -146,4 +170,4 @@ class DielectricCoupledLine(Model):
         return modes_stamp(self.modes(freq))
 
     def s(self, freq) -> Array:
-        return descriptor_to_s(self.stamp(freq), self.port_z0().astype(float))
+        return pair_s(self, freq)
