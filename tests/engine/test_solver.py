@@ -118,6 +118,22 @@ def _block_end_load(solver):
     )
 
 
+def _tee_stub(solver):
+    """A 3-port tee with an open stub at its centre (the stub folds to a one-port; nodal)."""
+    line = TransmissionLine.electrical_length
+    return Circuit(
+        [
+            ("A", line(50.0, 90.0, 1e9), ("p1", "c")),
+            ("B", line(70.7, 90.0, 1e9), ("c", "p2")),
+            ("D", line(70.7, 80.0, 1e9), ("c", "p3")),
+            ("STUB", TransmissionLine(40.0, 0.02, er=2.2, loss=3.0), ("c", "tip")),
+            ("R", Resistor(100.0), ("p2", "p3")),
+        ],
+        ports=["p1", "p2", "p3"],
+        solver=solver,
+    )
+
+
 def _xfmr_ladder(solver):
     return Circuit(
         [
@@ -146,6 +162,7 @@ CIRCUITS = {
     "shorted_stub": (lambda b, s: _shorted_stub(s), True, True),
     "coupled_bpf": (lambda b, s: _coupled_bpf(s), True, True),
     "block_end_load": (lambda b, s: _block_end_load(s), False, True),
+    "tee_stub": (lambda b, s: _tee_stub(s), False, False),
 }
 
 
