@@ -134,6 +134,20 @@ def _tee_stub(solver):
     )
 
 
+def _ratrace(solver):
+    """A rat-race hybrid of lossy lines: four ports on a ring, an unrolled elimination large
+    enough that its rotated rows are stored (`sparse_solve.STORED_ABOVE_OPS`)."""
+    def line(deg):
+        return TransmissionLine(70.7, deg / 360.0 * 0.2, er=2.25, loss=2.0)
+
+    return Circuit(
+        [("A", line(90.0), ("p1", "p2")), ("B", line(90.0), ("p2", "p3")), ("C", line(90.0), ("p3", "p4")),
+         ("D", line(270.0), ("p4", "p1"))],
+        ports=["p1", "p2", "p3", "p4"],
+        solver=solver,
+    )
+
+
 def _xfmr_ladder(solver):
     return Circuit(
         [
@@ -163,6 +177,7 @@ CIRCUITS = {
     "coupled_bpf": (lambda b, s: _coupled_bpf(s), True, True),
     "block_end_load": (lambda b, s: _block_end_load(s), False, True),
     "tee_stub": (lambda b, s: _tee_stub(s), False, False),
+    "ratrace": (lambda b, s: _ratrace(s), False, False),
 }
 
 
@@ -182,6 +197,16 @@ def test_solver_paths_agree(name, results, build, check):
     for solver in SOLVERS:
         check.close(results[name, solver], ref, atol=1e-12, what=f"{name}: {solver} vs mna")
     assert CIRCUITS[name][0](build, "auto").is_ladder() is CIRCUITS[name][2]
+
+
+def test_ratrace_takes_the_stored_elimination():
+    from pmrf_cli.circuit.assemble import assemble
+    from pmrf_cli.circuit.sparse_solve import STORED_ABOVE_OPS, make_plan
+
+    c = _ratrace("auto")
+    topo, components = c._solved()
+    plan = make_plan(assemble(topo, c._stamps(FREQ, topo, components), c.port_z0()))
+    assert STORED_ABOVE_OPS < plan.ops <= prf.circuit.circuit.MAX_UNROLLED_OPS
 
 
 @pytest.mark.parametrize("name", list(CIRCUITS))
