@@ -10,7 +10,7 @@ from pmrf_cli.models.sblock import SParameterBlock
 from pmrf_cli.models.special import VCCS, Attenuator, Circulator, Isolator
 from pmrf_cli.models.tline import TEMLine, TransmissionLine
 from pmrf_cli.models.transformer import Transformer
-from pmrf_cli.models.wrappers import Renormalized
+from pmrf_cli.models.wrappers import Renormalized, Terminated
 
 __all__ = [
     "Model",
@@ -32,6 +32,7 @@ __all__ = [
     "Transformer",
     "SParameterBlock",
     "Renormalized",
+    "Terminated",
     "Attenuator",
     "Isolator",
     "Circulator",
