@@ -133,7 +133,7 @@ def make_kernel(
 
         deriv = derivative_function(plan.specs, plan.frequency)
 
-    def one(values):
+    def one(index, values):  # the index gives vmap its axis where a netlist has no parameters
         model = build(values)
         out = {"values": values, "s": model.s(freq)}
         if deriv is not None:
@@ -162,7 +162,7 @@ def make_kernel(
 
     def tile(indices, values):
         # margins and statistics are taken tile by tile, while the tile's S is in cache
-        return finish(batched(values), indices)
+        return finish(batched(indices, values), indices)
 
     def draws(indices):
         # the part's draws at once, before its tiles: XLA:CPU runs threefry as a rolled loop
