@@ -18,7 +18,9 @@ which gives the unique port quantities, the limit f -> 0 (`circuit.dc`).
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator, Mapping, Sequence
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -37,10 +39,11 @@ from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
 
-# Above these sizes the unrolled elimination's program compiles and runs superlinearly (measured
-# on CPU, batch 100 x 1001 points: a 5-resonator cross-coupled filter, 624 ops, runs 25x faster
-# unrolled than dense; at 1368 ops dense wins; an 8-port S-block with shunt resistors, 4518 ops,
-# took > 200 s to compile unrolled against ~1 s dense).
+# Above these sizes the unrolled elimination's program compiled and ran superlinearly while its
+# entries were all fused (measured on CPU, batch 100 x 1001 points: a 5-resonator cross-coupled
+# filter, 624 ops, ran 25x faster unrolled than dense; at 1368 ops dense won; an 8-port S-block
+# with shunt resistors, 4518 ops, took > 200 s to compile unrolled against ~1 s dense). Stored
+# rows made it linear; what remains is its compile time, which a small program cannot repay.
 MAX_UNROLLED_OPS = 1200
 # Stamps given as dense arrays (S-derived: S-parameter blocks, nested circuits) have full complex
 # entries; from 4 ports on, their unrolled elimination is 15-100x slower than the dense LU (a
@@ -52,6 +55,32 @@ MAX_UNROLLED_ARRAY_PORTS = 3
 # unrolled against ~1.3 s dense, for a run time of 0.03-0.09 s against 0.06 s; so it goes dense.
 MAX_UNROLLED_COUPLED_PORTS = 2
 MAX_UNROLLED_UNKNOWNS = 48
+# With its rotated rows stored (`sparse_solve.STORED_ABOVE_OPS`) the unrolled elimination grows
+# linearly and runs 3-11x faster than the dense LU, whose LAPACK calls also hold one core (a
+# 1-to-4 Wilkinson, 3186 ops: 3.0 against 8.3 ms per sample of 1001 points; a 13-part nodal
+# circuit, 1458 ops: 0.28 against 3.2 ms), but compiles 4-10x longer (9.9 s against 1.0 s; 4.3 s
+# against 1.1 s). A program that evaluates at least LARGE_BATCH_POINTS (sample, frequency)
+# points (a sweep says how many: `evaluation_points`) therefore takes it up to this size.
+MAX_UNROLLED_OPS_LARGE = 4000
+LARGE_BATCH_POINTS = 2_000_000
+_POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)
+
+
+@contextmanager
+def evaluation_points(points: int) -> Iterator[None]:
+    """While tracing inside this block, circuits choose their solver for a program that
+    evaluates `points` (sample, frequency) points in all (see `MAX_UNROLLED_OPS_LARGE`)."""
+    token = _POINTS.set(int(points))
+    try:
+        yield
+    finally:
+        _POINTS.reset(token)
+
+
+def unrolled_ops_limit() -> int:
+    """The largest unrolled elimination (`sparse_solve.Plan.ops`) the automatic choice takes."""
+    points = _POINTS.get()
+    return MAX_UNROLLED_OPS_LARGE if points is not None and points >= LARGE_BATCH_POINTS else MAX_UNROLLED_OPS
 
 
 class Circuit(Model):
@@ -183,7 +212,7 @@ class Circuit(Model):
                  or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS)
         )
         if not dense:
-            plan = make_plan(system, None if self.solver == "sparse" else MAX_UNROLLED_OPS)
+            plan = make_plan(system, None if self.solver == "sparse" else unrolled_ops_limit())
             dense = plan is None
         nf = int(np.shape(f)[0])
         if dense:

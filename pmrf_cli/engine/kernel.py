@@ -121,7 +121,8 @@ def make_kernel(
     compile programs for other part sizes differently (a loop it knows runs once is inlined
     and fused across), and on some CPUs their transcendental functions then round differently.
     """
-    from pmrf_cli.frequency import Frequency  # equinox: imported only where a kernel is traced
+    from pmrf_cli.circuit.circuit import evaluation_points  # equinox, like Frequency:
+    from pmrf_cli.frequency import Frequency  # imported only where a kernel is traced
 
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
@@ -170,6 +171,11 @@ def make_kernel(
         return jax.vmap(values_of)(sample_of(indices))
 
     def tiled(indices):
+        # each circuit picks its solver for the sweep's size (`circuit.evaluation_points`)
+        with evaluation_points(plan.samples * len(plan.frequency)):
+            return _tiled(indices)
+
+    def _tiled(indices):
         if per_tile is None:
             return tile(indices, draws(indices))
         n = indices.shape[0]

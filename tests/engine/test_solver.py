@@ -367,3 +367,41 @@ def test_nested_nodal_matches_flat(build, check):
     check.close(s, flat.s(FREQ), atol=1e-12, what="nested wilkinson")
     check.reciprocal(s)
     check.passive(s)
+
+
+def _nodal_chain(solver):
+    """Lossy-line tees with ground resistors and a resistor across: 1458 ops unrolled."""
+    comps = []
+    for i in range(4):
+        line = TransmissionLine(50.0 + 5 * i, 0.02, er=2.0, loss=1.0)
+        comps += [(f"T{i}", line, (f"a{i}", f"a{i + 1}")), (f"S{i}", line, (f"a{i + 1}", f"b{i}")),
+                  (f"R{i}", Resistor(100.0 + 10 * i), (f"b{i}", "gnd"))]
+    comps.append(("X", Resistor(100.0), ("a0", "a4")))
+    return Circuit(comps, ports=["a0", "a4", "b0"], solver=solver)
+
+
+def test_large_sweeps_take_the_unrolled_elimination_further(check):
+    """Within `evaluation_points` of a large sweep, an elimination between MAX_UNROLLED_OPS and
+    MAX_UNROLLED_OPS_LARGE is unrolled (stored) instead of the dense LU, with the same S."""
+    from unittest import mock
+
+    from pmrf_cli.circuit import circuit as cm
+    from pmrf_cli.circuit.assemble import assemble
+    from pmrf_cli.circuit.sparse_solve import make_plan
+
+    freq = prf.Frequency(0.5, 2.5, 5, "GHz")
+    c = _nodal_chain("auto")
+    topo, components = c._solved()
+    ops = make_plan(assemble(topo, c._stamps(freq, topo, components), c.port_z0())).ops
+    assert cm.MAX_UNROLLED_OPS < ops <= cm.MAX_UNROLLED_OPS_LARGE
+    assert cm.unrolled_ops_limit() == cm.MAX_UNROLLED_OPS
+    with mock.patch.object(cm, "solve_ports_dense", wraps=cm.solve_ports_dense) as dense:
+        small = np.asarray(c.s(freq))
+        assert dense.call_count == 1
+        with cm.evaluation_points(cm.LARGE_BATCH_POINTS):
+            assert cm.unrolled_ops_limit() == cm.MAX_UNROLLED_OPS_LARGE
+            large = np.asarray(c.s(freq))
+        assert dense.call_count == 1
+    assert cm.unrolled_ops_limit() == cm.MAX_UNROLLED_OPS
+    check.close(large, small, atol=1e-12, what="unrolled vs dense")
+    check.close(large, np.asarray(_nodal_chain("mna").s(freq)), atol=1e-12, what="unrolled vs mna")
