@@ -56,10 +56,10 @@ MAX_UNROLLED_ARRAY_PORTS = 3
 MAX_UNROLLED_COUPLED_PORTS = 2
 MAX_UNROLLED_UNKNOWNS = 48
 # With its rotated rows stored (`sparse_solve.STORED_ABOVE_OPS`) the unrolled elimination grows
-# linearly and runs 3-11x faster than the dense LU, whose LAPACK calls also hold one core (a
-# 1-to-4 Wilkinson, 3186 ops: 3.0 against 8.3 ms per sample of 1001 points; a 13-part nodal
-# circuit, 1458 ops: 0.28 against 3.2 ms), but compiles 4-10x longer (9.9 s against 1.0 s; 4.3 s
-# against 1.1 s). A program that evaluates at least LARGE_BATCH_POINTS (sample, frequency)
+# linearly and runs 3-17x faster than the dense LU, whose LAPACK calls also hold one core (a
+# 1-to-4 Wilkinson, 3186 ops: 3.0 against 8.3 ms per sample of 1001 points; 13- and 22-part
+# nodal circuits, 1458 and 1944 ops: 0.29 against 3.0 and 0.36 against 6.1 ms), but compiles
+# 4-10x longer (9.4 s against 1.0 s; 4.4 and 5.4 s against 1.1 and 1.3 s). A program that evaluates at least LARGE_BATCH_POINTS (sample, frequency)
 # points (a sweep says how many: `evaluation_points`) therefore takes it up to this size.
 MAX_UNROLLED_OPS_LARGE = 4000
 LARGE_BATCH_POINTS = 2_000_000
