@@ -56,13 +56,15 @@ MAX_UNROLLED_ARRAY_PORTS = 3
 MAX_UNROLLED_COUPLED_PORTS = 2
 MAX_UNROLLED_UNKNOWNS = 48
 # With its rotated rows stored (`sparse_solve.STORED_ABOVE_OPS`) the unrolled elimination grows
-# linearly and runs 3-17x faster than the dense LU, whose LAPACK calls also hold one core (a
-# 1-to-4 Wilkinson, 3186 ops: 3.0 against 8.3 ms per sample of 1001 points; 13- and 22-part
+# linearly and runs 2-17x faster than the dense LU, whose LAPACK calls also hold one core (a
+# 1-to-4 Wilkinson, 3186 ops: 3.0-4.3 against 8.3 ms per sample of 1001 points; 13- and 22-part
 # nodal circuits, 1458 and 1944 ops: 0.29 against 3.0 and 0.36 against 6.1 ms), but compiles
-# 4-10x longer (9.4 s against 1.0 s; 4.4 and 5.4 s against 1.1 and 1.3 s). A program that evaluates at least LARGE_BATCH_POINTS (sample, frequency)
-# points (a sweep says how many: `evaluation_points`) therefore takes it up to this size.
+# longer, in proportion to its size (9.4-16.6 s against 1.0 s; 4.4 and 5.4 s against 1.1 and
+# 1.3 s). So a program that evaluates at least POINTS_PER_OP (sample, frequency) points per
+# operation (a sweep says how many: `evaluation_points`) takes it up to MAX_UNROLLED_OPS_LARGE:
+# there the run time saved (~3 us per point) repays the compile time.
 MAX_UNROLLED_OPS_LARGE = 4000
-LARGE_BATCH_POINTS = 2_000_000
+POINTS_PER_OP = 1000
 _POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)
 
 
@@ -77,10 +79,13 @@ def evaluation_points(points: int) -> Iterator[None]:
         _POINTS.reset(token)
 
 
-def unrolled_ops_limit() -> int:
-    """The largest unrolled elimination (`sparse_solve.Plan.ops`) the automatic choice takes."""
+def unrolled_pays(ops: int) -> bool:
+    """Whether the automatic choice takes an unrolled elimination of `ops` operations
+    (`sparse_solve.Plan.ops`) over the dense LU, for the program being traced."""
+    if ops <= MAX_UNROLLED_OPS:
+        return True
     points = _POINTS.get()
-    return MAX_UNROLLED_OPS_LARGE if points is not None and points >= LARGE_BATCH_POINTS else MAX_UNROLLED_OPS
+    return ops <= MAX_UNROLLED_OPS_LARGE and points is not None and points >= POINTS_PER_OP * ops
 
 
 class Circuit(Model):
@@ -212,8 +217,8 @@ class Circuit(Model):
                  or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS)
         )
         if not dense:
-            plan = make_plan(system, None if self.solver == "sparse" else unrolled_ops_limit())
-            dense = plan is None
+            plan = make_plan(system, None if self.solver == "sparse" else MAX_UNROLLED_OPS_LARGE)
+            dense = plan is None or (self.solver != "sparse" and not unrolled_pays(plan.ops))
         nf = int(np.shape(f)[0])
         if dense:
             zt = solve_ports_dense(system, nf)

@@ -381,8 +381,9 @@ def _nodal_chain(solver):
 
 
 def test_large_sweeps_take_the_unrolled_elimination_further(check):
-    """Within `evaluation_points` of a large sweep, an elimination between MAX_UNROLLED_OPS and
-    MAX_UNROLLED_OPS_LARGE is unrolled (stored) instead of the dense LU, with the same S."""
+    """Within `evaluation_points` of a sweep of at least POINTS_PER_OP points per operation, an
+    elimination between MAX_UNROLLED_OPS and MAX_UNROLLED_OPS_LARGE is unrolled (stored) instead
+    of the dense LU, with the same S."""
     from unittest import mock
 
     from pmrf_cli.circuit import circuit as cm
@@ -394,14 +395,16 @@ def test_large_sweeps_take_the_unrolled_elimination_further(check):
     topo, components = c._solved()
     ops = make_plan(assemble(topo, c._stamps(freq, topo, components), c.port_z0())).ops
     assert cm.MAX_UNROLLED_OPS < ops <= cm.MAX_UNROLLED_OPS_LARGE
-    assert cm.unrolled_ops_limit() == cm.MAX_UNROLLED_OPS
+    assert cm.unrolled_pays(cm.MAX_UNROLLED_OPS) and not cm.unrolled_pays(ops)
+    with cm.evaluation_points(cm.POINTS_PER_OP * ops - 1):
+        assert not cm.unrolled_pays(ops)
     with mock.patch.object(cm, "solve_ports_dense", wraps=cm.solve_ports_dense) as dense:
         small = np.asarray(c.s(freq))
         assert dense.call_count == 1
-        with cm.evaluation_points(cm.LARGE_BATCH_POINTS):
-            assert cm.unrolled_ops_limit() == cm.MAX_UNROLLED_OPS_LARGE
+        with cm.evaluation_points(cm.POINTS_PER_OP * ops):
+            assert cm.unrolled_pays(ops) and not cm.unrolled_pays(cm.MAX_UNROLLED_OPS_LARGE + 1)
             large = np.asarray(c.s(freq))
         assert dense.call_count == 1
-    assert cm.unrolled_ops_limit() == cm.MAX_UNROLLED_OPS
+    assert not cm.unrolled_pays(ops)
     check.close(large, small, atol=1e-12, what="unrolled vs dense")
     check.close(large, np.asarray(_nodal_chain("mna").s(freq)), atol=1e-12, what="unrolled vs mna")
