@@ -28,7 +28,8 @@ def valid_samples(indices):
 def _tree(x, op=jnp.add):
     """Reduce axis 1 (a power of two long) by a fixed pairwise tree: halves combined elementwise
     by `op` until one is left. The order is the tree's, whatever the other axes' sizes; for min
-    and max, element-wise halving is also 2-3x faster on a CPU than XLA's reduction."""
+    and max, element-wise halving also took a fifth of the time of XLA's reduction in a CPU
+    profile (the same values: min and max do not depend on order)."""
     while x.shape[1] > 1:
         half = x.shape[1] // 2
         x = op(x[:, :half], x[:, half:])

@@ -121,8 +121,9 @@ def make_kernel(
     compile programs for other part sizes differently (a loop it knows runs once is inlined
     and fused across), and on some CPUs their transcendental functions then round differently.
     """
-    from pmrf_cli.circuit.circuit import evaluation_points  # equinox, like Frequency:
-    from pmrf_cli.frequency import Frequency  # imported only where a kernel is traced
+    # both import equinox: only where a kernel is traced, not when a command starts
+    from pmrf_cli.circuit.circuit import evaluation_points
+    from pmrf_cli.frequency import Frequency
 
     values_of = _sample_values(plan)
     build = circuit_builder(plan.flat)
