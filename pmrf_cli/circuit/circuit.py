@@ -18,9 +18,7 @@ which gives the unique port quantities, the limit f -> 0 (`circuit.dc`).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Iterator, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import equinox as eqx
 import jax.numpy as jnp
@@ -38,6 +36,7 @@ from pmrf_cli.circuit.terminate import terminate
 from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
+from pmrf_cli.workload import evaluation_points, points_evaluated  # noqa: F401 (evaluation_points: re-exported)
 
 # Above these sizes the unrolled elimination's program compiled and ran superlinearly while its
 # entries were all fused (measured on CPU, batch 100 x 1001 points: a 5-resonator cross-coupled
@@ -65,26 +64,12 @@ MAX_UNROLLED_UNKNOWNS = 48
 # there the run time saved (~3 us per point) repays the compile time.
 MAX_UNROLLED_OPS_LARGE = 4000
 POINTS_PER_OP = 1000
-_POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)
-
-
-@contextmanager
-def evaluation_points(points: int) -> Iterator[None]:
-    """While tracing inside this block, circuits choose their solver for a program that
-    evaluates `points` (sample, frequency) points in all (see `MAX_UNROLLED_OPS_LARGE`)."""
-    token = _POINTS.set(int(points))
-    try:
-        yield
-    finally:
-        _POINTS.reset(token)
-
-
 def unrolled_pays(ops: int) -> bool:
     """Whether the automatic choice takes an unrolled elimination of `ops` operations
     (`sparse_solve.Plan.ops`) over the dense LU, for the program being traced."""
     if ops <= MAX_UNROLLED_OPS:
         return True
-    points = _POINTS.get()
+    points = points_evaluated()
     return ops <= MAX_UNROLLED_OPS_LARGE and points is not None and points >= POINTS_PER_OP * ops
 
 

@@ -20,6 +20,7 @@ from pmrf_cli.netlist.build import circuit_builder, domain_checks
 from pmrf_cli.netlist.flatten import FlatNetlist
 from pmrf_cli.sampling.draws import parameter_function
 from pmrf_cli.sampling.grid import Grid
+from pmrf_cli.workload import evaluation_points
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,7 @@ def make_kernel(
     compile programs for other part sizes differently (a loop it knows runs once is inlined
     and fused across), and on some CPUs their transcendental functions then round differently.
     """
-    # both import equinox: only where a kernel is traced, not when a command starts
-    from pmrf_cli.circuit.circuit import evaluation_points
+    # imports equinox: only where a kernel is traced, not when a command starts
     from pmrf_cli.frequency import Frequency
 
     values_of = _sample_values(plan)
