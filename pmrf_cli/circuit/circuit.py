@@ -32,11 +32,12 @@ from pmrf_cli.circuit.dense_solve import solve_ports_dense
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
 from pmrf_cli.circuit.topology import Topology, build_topology
 from pmrf_cli.circuit.stages import evaluate_components
+from pmrf_cli.circuit.reduce import reduce_elements
 from pmrf_cli.circuit.terminate import terminate
 from pmrf_cli.cplx import Cx, stack_cx
 from pmrf_cli.models.base import Model, as_array, freq_array
 from pmrf_cli.models.lumped import TwoTerminal
-from pmrf_cli.workload import evaluation_points, points_evaluated  # noqa: F401 (evaluation_points: re-exported)
+from pmrf_cli.workload import points_evaluated
 
 # Above these sizes the unrolled elimination's program compiled and ran superlinearly while its
 # entries were all fused (measured on CPU, batch 100 x 1001 points: a 5-resonator cross-coupled
@@ -130,14 +131,14 @@ class Circuit(Model):
         return ladder.find_ladder(topo, components) is not None
 
     def _solved(self) -> tuple[Topology, tuple]:
-        """The topology and components the regular solvers see: with solver "auto", ports that
-        end inside their component folded into it (`circuit.terminate`)."""
-        topo = self.topology()
+        """The topology and components the regular solvers see: with solver "auto", elements
+        in series and in parallel combined (`circuit.reduce`), then ports that end inside their
+        component folded into it (`circuit.terminate`)."""
+        topo, components = self.topology(), self.components
         if self.solver == "auto":
-            folded = terminate(topo, self.components)
-            if folded is not None:
-                return folded
-        return topo, self.components
+            topo, components = reduce_elements(topo, components) or (topo, components)
+            topo, components = terminate(topo, components) or (topo, components)
+        return topo, components
 
     def component(self, name: str) -> Model:
         """The component called `name`."""

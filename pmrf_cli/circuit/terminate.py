@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pmrf_cli.circuit.topology import Placement, Topology
+from pmrf_cli.circuit.topology import Placement, Topology, renumbered
 from pmrf_cli.models.lumped import TwoTerminal
 
 
@@ -99,14 +99,4 @@ def terminate(topo: Topology, components) -> tuple[Topology, tuple] | None:
             pl = Placement(tuple(pl.plus[k] for k in kept), tuple(pl.minus[k] for k in kept), False)
         placements.append(pl)
         models.append(model)
-    used = sorted({n for pl in placements for n in pl.plus + pl.minus if n >= 0} | set(topo.port_nodes))
-    new = {n: k for k, n in enumerate(used)}
-
-    def renumber(nodes):
-        return tuple(new[n] if n >= 0 else -1 for n in nodes)
-
-    placements = [Placement(renumber(pl.plus), renumber(pl.minus), pl.element) for pl in placements]
-    return (
-        Topology(tuple(topo.node_names[n] for n in used), tuple(placements), renumber(topo.port_nodes)),
-        tuple(models),
-    )
+    return renumbered(topo, placements), tuple(models)

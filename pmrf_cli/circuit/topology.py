@@ -80,3 +80,19 @@ def build_topology(
             raise ValueError(f"port node {pn!r} is not connected to any component")
         port_nodes.append(index[str(pn)])
     return Topology(tuple(index), tuple(placements), tuple(port_nodes))
+
+
+def renumbered(topo: Topology, placements) -> Topology:
+    """`topo` with its placements replaced by `placements` (on `topo`'s node numbers) and the
+    nodes they and the ports still use numbered densely, in their original order."""
+    used = sorted({n for pl in placements for n in pl.plus + pl.minus if n >= 0} | set(topo.port_nodes))
+    new = {n: k for k, n in enumerate(used)}
+
+    def renumber(nodes):
+        return tuple(new[n] if n >= 0 else -1 for n in nodes)
+
+    return Topology(
+        tuple(topo.node_names[n] for n in used),
+        tuple(Placement(renumber(pl.plus), renumber(pl.minus), pl.element) for pl in placements),
+        renumber(topo.port_nodes),
+    )

@@ -3,6 +3,7 @@ ideal non-reciprocal parts and controlled sources. (`Circuit` and `Cascade` live
 `pmrf_cli.circuit`.)"""
 
 from pmrf_cli.models.base import Model
+from pmrf_cli.models.combined import SeriesParallel
 from pmrf_cli.models.lines import CPW, Coax, CoupledLine, DielectricCoupledLine, Microstrip, RLGCLine, Stripline
 from pmrf_cli.models.lossy_lumped import CapacitorQ, InductorQ
 from pmrf_cli.models.lumped import Capacitor, Inductor, Resistor, TwoTerminal
@@ -18,6 +19,7 @@ __all__ = [
     "Resistor",
     "Inductor",
     "Capacitor",
+    "SeriesParallel",
     "CapacitorQ",
     "InductorQ",
     "TEMLine",

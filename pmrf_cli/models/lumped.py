@@ -36,6 +36,12 @@ class TwoTerminal(Model):
         kind, v = self.immittance(freq)
         return kind, Cx.of(v)
 
+    def ratio(self, freq) -> tuple[Cx, Cx]:
+        """The impedance as a ratio (p, q), Z = p / q and Y = q / p: finite for every part,
+        including a short (p = 0) and an open (q = 0)."""
+        kind, v = self._immittance(freq)
+        return (v, Cx(1.0)) if kind == "z" else (Cx(1.0), v)
+
     def _immittance_array(self, freq) -> tuple[str, Array]:
         kind, v = self._immittance(freq)
         return kind, v.to_complex(jnp.shape(freq_array(freq)))

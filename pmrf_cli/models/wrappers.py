@@ -8,6 +8,7 @@ import numpy as np
 from jax import Array
 
 from pmrf_cli.conversions import renormalize_s
+from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import Model, freq_array
 
 
@@ -55,11 +56,11 @@ class Terminated(Model):
         if not self.loads[k]:
             return 1.0
         shape = jnp.shape(freq_array(freq))
-        num, den = 0.0, 1.0  # the loads' admittance, num / den (stays finite for ideal parts)
+        num, den = Cx(), Cx(1.0)  # the loads' admittance, num / den (stays finite for ideal parts)
         for load in self.loads[k]:
-            kind, v = load._immittance(freq)
-            v = v.to_complex(shape)
-            num, den = (num + v * den, den) if kind == "y" else (num * v + den, den * v)
+            p, q = load.ratio(freq)  # its admittance q / p
+            num, den = num * p + q * den, den * p
+        num, den = num.to_complex(shape), den.to_complex(shape)
         z = self.model.port_z0()[self.ends[k]]
         return (den - z * num) / (den + z * num)
 

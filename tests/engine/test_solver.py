@@ -161,6 +161,63 @@ def _xfmr_ladder(solver):
     )
 
 
+def _elliptic(solver):
+    """A 5th-order elliptic low-pass: parallel LC tanks in its series arms (a ladder once the
+    tanks are combined, `circuit.reduce`); the first tank resonates inside the band."""
+    return Circuit(
+        [
+            ("C1", Capacitor(3.2e-12), ("in", "gnd")),
+            ("L2", Inductor(9.8e-9), ("in", "a")),
+            ("C2", Capacitor(0.45e-12), ("a", "in")),
+            ("C3", Capacitor(4.6e-12), ("a", "gnd")),
+            ("L4", Inductor(8.7e-9), ("a", "out")),
+            ("C4", Capacitor(1.3e-12), ("a", "out")),
+            ("C5", Capacitor(3.3e-12), ("out", "gnd")),
+        ],
+        ports=["in", "out"],
+        solver=solver,
+    )
+
+
+def _bpf_traps(solver):
+    """A band-pass with series LC arms, a parallel LC and a lossy series LC trap to ground at
+    its middle node: series and parallel combinations nested two deep."""
+    return Circuit(
+        [
+            ("L1", Inductor(40e-9), ("in", "a")),
+            ("C1", Capacitor(0.63e-12), ("a", "b")),
+            ("L2", Inductor(2.6e-9), ("b", "gnd")),
+            ("C2", Capacitor(9.7e-12), ("gnd", "b")),
+            ("Lt", Inductor(5e-9), ("b", "t")),
+            ("Rt", Resistor(2.0), ("t", "u")),
+            ("Ct", Capacitor(2.2e-12), ("u", "gnd")),
+            ("C3", Capacitor(0.63e-12), ("b", "c")),
+            ("L3", Inductor(40e-9), ("out", "c")),
+        ],
+        ports=["in", "out"],
+        solver=solver,
+    )
+
+
+def _reduced_nodal(solver):
+    """A 3-port divider whose arms are series R-L and parallel R || C elements, with a line:
+    nodal after the reduction, with fewer nodes."""
+    return Circuit(
+        [
+            ("R1", Resistor(16.7), ("p1", "m1")),
+            ("L1", Inductor(1e-9), ("m1", "c")),
+            ("R2", Resistor(16.7), ("c", "p2")),
+            ("C2", Capacitor(0.5e-12), ("p2", "c")),
+            ("T", TransmissionLine(50.0, 0.03, er=2.2, loss=1.0), ("c", "m3")),
+            ("R3", Resistor(16.7), ("m3", "p3")),
+            ("Rg", Resistor(1e3), ("c", "g1")),
+            ("Cg", Capacitor(1e-12), ("g1", "gnd")),
+        ],
+        ports=["p1", "p2", "p3"],
+        solver=solver,
+    )
+
+
 # name -> (builder(solver), lossless, is a ladder)
 CIRCUITS = {
     "ladder5": (lambda b, s: b.ladder5(solver=s), True, True),
@@ -178,6 +235,9 @@ CIRCUITS = {
     "block_end_load": (lambda b, s: _block_end_load(s), False, True),
     "tee_stub": (lambda b, s: _tee_stub(s), False, False),
     "ratrace": (lambda b, s: _ratrace(s), False, False),
+    "elliptic": (lambda b, s: _elliptic(s), True, True),
+    "bpf_traps": (lambda b, s: _bpf_traps(s), False, True),
+    "reduced_nodal": (lambda b, s: _reduced_nodal(s), False, False),
 }
 
 
@@ -389,6 +449,7 @@ def test_large_sweeps_take_the_unrolled_elimination_further(check):
     from pmrf_cli.circuit import circuit as cm
     from pmrf_cli.circuit.assemble import assemble
     from pmrf_cli.circuit.sparse_solve import make_plan
+    from pmrf_cli.workload import evaluation_points
 
     freq = prf.Frequency(0.5, 2.5, 5, "GHz")
     c = _nodal_chain("auto")
@@ -396,12 +457,12 @@ def test_large_sweeps_take_the_unrolled_elimination_further(check):
     ops = make_plan(assemble(topo, c._stamps(freq, topo, components), c.port_z0())).ops
     assert cm.MAX_UNROLLED_OPS < ops <= cm.MAX_UNROLLED_OPS_LARGE
     assert cm.unrolled_pays(cm.MAX_UNROLLED_OPS) and not cm.unrolled_pays(ops)
-    with cm.evaluation_points(cm.POINTS_PER_OP * ops - 1):
+    with evaluation_points(cm.POINTS_PER_OP * ops - 1):
         assert not cm.unrolled_pays(ops)
     with mock.patch.object(cm, "solve_ports_dense", wraps=cm.solve_ports_dense) as dense:
         small = np.asarray(c.s(freq))
         assert dense.call_count == 1
-        with cm.evaluation_points(cm.POINTS_PER_OP * ops):
+        with evaluation_points(cm.POINTS_PER_OP * ops):
             assert cm.unrolled_pays(ops) and not cm.unrolled_pays(cm.MAX_UNROLLED_OPS_LARGE + 1)
             large = np.asarray(c.s(freq))
         assert dense.call_count == 1
