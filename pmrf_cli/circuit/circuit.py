@@ -65,13 +65,24 @@ MAX_UNROLLED_UNKNOWNS = 48
 # there the run time saved (~3 us per point) repays the compile time.
 MAX_UNROLLED_OPS_LARGE = 4000
 POINTS_PER_OP = 1000
+# The same holds from a few hundred operations on, for a program that states its size: compiled
+# cold, the unrolled form took 0.7-3 s longer than the dense LU (a Wilkinson, 456 ops: 1.6 against
+# 0.9 s; a microstrip branch-line coupler and a rat-race, 912 ops: 5.5 and 5.4 against 2.5 and
+# 2.3 s; the 7-part nodal family, 1134 ops: 4.4 against 1.6 s) to save 1-4 us per point, so
+# `pmrf simulate` and small sweeps of such circuits go dense. Below ALWAYS_UNROLLED_OPS the two
+# compile alike (a cross-coupled band-pass, 288 ops: 1.8 s both) and the unrolled form runs
+# ~20x faster. A program of unknown size (the library's) keeps the MAX_UNROLLED_OPS rule.
+ALWAYS_UNROLLED_OPS = 300
 def unrolled_pays(ops: int) -> bool:
     """Whether the automatic choice takes an unrolled elimination of `ops` operations
-    (`sparse_solve.Plan.ops`) over the dense LU, for the program being traced."""
-    if ops <= MAX_UNROLLED_OPS:
-        return True
+    (`sparse_solve.Plan.ops`) over the dense LU, for the program being traced: always up to
+    ALWAYS_UNROLLED_OPS; beyond, up to MAX_UNROLLED_OPS_LARGE where the program evaluates at least
+    POINTS_PER_OP points per operation (`workload.evaluation_points`); where it does not say, up
+    to MAX_UNROLLED_OPS."""
     points = points_evaluated()
-    return ops <= MAX_UNROLLED_OPS_LARGE and points is not None and points >= POINTS_PER_OP * ops
+    if ops <= ALWAYS_UNROLLED_OPS or (points is None and ops <= MAX_UNROLLED_OPS):
+        return True
+    return points is not None and ops <= MAX_UNROLLED_OPS_LARGE and points >= POINTS_PER_OP * ops
 
 
 class Circuit(Model):

@@ -443,7 +443,7 @@ def _nodal_chain(solver):
 def test_large_sweeps_take_the_unrolled_elimination_further(check):
     """Within `evaluation_points` of a sweep of at least POINTS_PER_OP points per operation, an
     elimination between MAX_UNROLLED_OPS and MAX_UNROLLED_OPS_LARGE is unrolled (stored) instead
-    of the dense LU, with the same S."""
+    of the dense LU, with the same S; a smaller program goes dense from ALWAYS_UNROLLED_OPS on."""
     from unittest import mock
 
     from pmrf_cli.circuit import circuit as cm
@@ -468,4 +468,12 @@ def test_large_sweeps_take_the_unrolled_elimination_further(check):
         assert dense.call_count == 1
     assert not cm.unrolled_pays(ops)
     check.close(large, small, atol=1e-12, what="unrolled vs dense")
+    # a program that states a small size goes dense from ALWAYS_UNROLLED_OPS on
+    small_ops, mid = cm.ALWAYS_UNROLLED_OPS + 1, cm.MAX_UNROLLED_OPS
+    assert cm.unrolled_pays(mid)  # size unknown
+    with evaluation_points(cm.POINTS_PER_OP * small_ops - 1):
+        assert cm.unrolled_pays(cm.ALWAYS_UNROLLED_OPS) and not cm.unrolled_pays(small_ops)
+        assert not cm.unrolled_pays(mid)
+    with evaluation_points(cm.POINTS_PER_OP * mid):
+        assert cm.unrolled_pays(small_ops) and cm.unrolled_pays(mid)
     check.close(large, np.asarray(_nodal_chain("mna").s(freq)), atol=1e-12, what="unrolled vs mna")
