@@ -26,11 +26,13 @@ part on one thread (`pmrf_cli.engine.parallel.ChunkRunner`). `--points` points f
 3 GHz, complex128. Columns of the printed Markdown table:
 
 * solver: `ladder` (ABCD-cascade fast path, `Circuit.is_ladder()`) or `nodal`;
-* compile: seconds to lower and compile the part's program, traced as a part of a sweep of
-  `--sweep-points` (sample, frequency) points (`pmrf_cli.workload.evaluation_points`; default:
-  the batch's own): a large sweep's kernel takes choices that compile longer and run faster
-  (`circuit.unrolled_pays`, `trig.VECTOR_TRIG_POINTS`), so `--sweep-points 10000000` shows the
-  kernels of a 10^7-point sweep;
+* compile: seconds to lower and compile the part's program. It is traced as a part of a sweep of
+  `--sweep-points` (sample, frequency) points (`pmrf_cli.workload.evaluation_points`; default
+  10^7, a sweep of 10^4 samples at 1001 points, whose kernel is the one that sets a sweep's
+  throughput): a large sweep's program takes choices that compile longer and run faster
+  (`circuit.unrolled_pays`, `trig.VECTOR_TRIG_POINTS`), a small one's the fast-compiling ones
+  (`--sweep-points 312312` for the batch's own size), and `--sweep-points 0` traces it as a
+  library program of unknown size;
 * kernel: steady-state run time per sample on all cores, best of 3 after a warm-up run, time / batch;
 * Mpt/s: million (sample x frequency) points per second;
 * t10/t5: kernel time of `ladder10` over `ladder5` (goal <= 2.2);
@@ -445,6 +447,10 @@ def kernel_fn(case: Case, freq: Frequency) -> Callable:
     return jax.jit(jax.vmap(lambda v: case.build(v).s(freq)))
 
 
+#: the sweep the kernels are traced for by default: 10^4 samples x 1001 points
+SWEEP_POINTS = 10_000_000
+
+
 def tile_samples(points: int) -> int:
     """Samples per tile, as a sweep sizes them (`engine.kernel.tile_samples`, no statistics)."""
     return max(1, CPU_TILE_POINTS // points)
@@ -485,15 +491,19 @@ def time_compiled(compile_: Callable[[], Callable], values: dict) -> tuple[float
 
 
 def time_parts(case: Case, freq: Frequency, values: dict, batch: int,
-               sweep_points: int) -> tuple[float, float, np.ndarray]:
+               sweep_points: int | None) -> tuple[float, float, np.ndarray]:
     """(compile s, run s for the batch on all cores, S): the part's program traced as part of a
-    sweep of `sweep_points` points and compiled once, the batch's parts on `usable_cores()`
-    threads, one warm-up run, best of 3."""
+    sweep of `sweep_points` points (None: of unknown size) and compiled once, the batch's parts
+    on `usable_cores()` threads, one warm-up run, best of 3."""
     tile = tile_samples(freq.npoints)
     size = 2 * tile
     t0 = time.perf_counter()
-    with evaluation_points(sweep_points):
-        lowered = part_kernel(case, freq, values, tile).lower(padded_indices(0, size, size))
+    kernel = part_kernel(case, freq, values, tile)
+    if sweep_points is None:
+        lowered = kernel.lower(padded_indices(0, size, size))
+    else:
+        with evaluation_points(sweep_points):
+            lowered = kernel.lower(padded_indices(0, size, size))
     compiled = compile_threadsafe(lowered, jax.default_backend())
     t_compile = time.perf_counter() - t0
     runner = ChunkRunner(compiled, size, usable_cores())
@@ -529,11 +539,11 @@ def skrf_compare(case: Case, values: dict, s: np.ndarray, subset: int, fsk: skrf
 
 
 def run_case(case: Case, batch: int, points: int, subset: int, key: jax.Array,
-             sweep_points: int | None = None) -> Result:
+             sweep_points: int | None = SWEEP_POINTS) -> Result:
     freq = Frequency(F_START, F_STOP, points, "Hz")
     nominal = case.nominal()
     values = draw(nominal, batch, key)
-    t_compile, t_run, s = time_parts(case, freq, values, batch, sweep_points or batch * points)
+    t_compile, t_run, s = time_parts(case, freq, values, batch, sweep_points)
     result = Result(case, solver_of(case, nominal), batch, t_compile, t_run / batch, points)
     if not np.isfinite(s).all():
         bad = np.argwhere(~np.isfinite(s))
@@ -586,9 +596,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, help="samples per case (default: two parts per core; --quick: one)")
     ap.add_argument("--points", type=int, help="frequency points, 10 MHz-3 GHz (default 1001; --quick 201)")
     ap.add_argument("--subset", type=int, help="samples timed in the scikit-rf loop (default 10; --quick 3)")
-    ap.add_argument("--sweep-points", type=int,
+    ap.add_argument("--sweep-points", type=int, default=SWEEP_POINTS,
                     help="trace the kernels as parts of a sweep of this many (sample, frequency) points, "
-                         "whose solver and trig choices they then take (default: batch x points)")
+                         "whose solver and trig choices they then take (default 10^7; 0: unknown size)")
     args = ap.parse_args()
     points = args.points or (201 if args.quick else 1001)
     batch = args.batch or 2 * tile_samples(points) * usable_cores() * (1 if args.quick else 2)
@@ -600,7 +610,7 @@ def main() -> None:
     for case in cases:
         print(f"{case.name} ...", file=sys.stderr, flush=True)
         try:
-            r = run_case(case, batch, points, subset, key, args.sweep_points)
+            r = run_case(case, batch, points, subset, key, args.sweep_points or None)
         except Exception as exc:  # noqa: BLE001 - a failing type is reported, the others still run
             failures.append(f"{case.name}: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}")
             print(failures[-1], file=sys.stderr)
@@ -611,7 +621,7 @@ def main() -> None:
     print(f"jax {jax.__version__} on {jax.default_backend()}, {usable_cores()} cores (load average "
           f"{os.getloadavg()[0]:.1f}); scikit-rf {skrf.__version__}; {points} points 10 MHz-3 GHz, complex128, "
           f"+-5 % uniform draws; scikit-rf on {subset} samples; kernels traced for a sweep of "
-          f"{args.sweep_points or batch * points} points\n")
+          f"{args.sweep_points or 'an unknown number of'} points\n")
     print(table(results))
     print("\nscikit-rf references:")
     for part in dict.fromkeys(r.case.part for r in results):
