@@ -8,7 +8,10 @@ The cases (`CASES`: netlist in benchmarks/netlists/, N, and the issue's end-to-e
 * ms_lpf7: 7-section stepped-impedance microstrip low-pass on FR-4, er and h +-5 %, 501 points
   10 MHz-6 GHz, N=1000, >= 15x;
 * wilkinson_len: the Wilkinson with toleranced physical line lengths, 1001 points, N=1000, >= 10x;
-* bpf_cross: bpf with a 1-3 cross-coupling capacitor (nodal solver), 1001 points, N=1000, >= 20x.
+* bpf_cross: bpf with a 1-3 cross-coupling capacitor (nodal solver), 1001 points, N=1000, >= 20x;
+* elliptic7: 7th-order elliptic low-pass with parallel LC tanks in its series arms (a ladder once
+  the tanks are combined, `circuit.reduce`), 1001 points, N=10000; scikit-rf cascades the tanks
+  as series impedances (`resistor` with the tank's Z), its fastest form.
 
 For each case, complex128, every scikit-rf reference on the netlist's own frequency grid:
 
@@ -55,6 +58,7 @@ CASES: dict[str, tuple[int, float | None]] = {
     "ms_lpf7": (1000, 15.0),
     "wilkinson_len": (1000, 10.0),
     "bpf_cross": (1000, 20.0),
+    "elliptic7": (10000, None),
 }
 
 
@@ -113,6 +117,15 @@ def skrf_network(case: str, p: dict, freq):
         return _wilkinson(p, freq, quarter, quarter)
     if case == "wilkinson_len":
         return _wilkinson(p, freq, p["la"], p["lb"])
+    if case == "elliptic7":
+        med = skrf.media.DefinedGammaZ0(freq)
+        w = 2 * np.pi * freq.f
+
+        def tank(k):
+            return med.resistor(1j * w * p[f"L{k}"] / (1 - w * w * p[f"L{k}"] * p[f"C{k}"]))
+
+        return (med.shunt_capacitor(p["C1"]) ** tank(2) ** med.shunt_capacitor(p["C3"]) ** tank(4)
+                ** med.shunt_capacitor(p["C5"]) ** tank(6) ** med.shunt_capacitor(p["C7"]))
     if case == "ms_lpf7":
         # pmrf's Microstrip reproduces MLine's defaults (hammerstadjensen, kirschningjansen) with a
         # frequency-invariant permittivity, conductivity sigma (rho = 1/sigma) and no roughness
