@@ -77,7 +77,7 @@ _COS = tuple((-1) ** n / math.factorial(2 * n) for n in range(9, 0, -1))
 
 
 def _horner(coefficients: tuple[float, ...], x2: Array) -> Array:
-    acc = jnp.zeros_like(x2) + coefficients[0]
+    acc = coefficients[0]
     for c in coefficients[1:]:
         acc = acc * x2 + c
     return acc

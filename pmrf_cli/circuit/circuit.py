@@ -73,6 +73,8 @@ POINTS_PER_OP = 1000
 # compile alike (a cross-coupled band-pass, 288 ops: 1.8 s both) and the unrolled form runs
 # ~20x faster. A program of unknown size (the library's) keeps the MAX_UNROLLED_OPS rule.
 ALWAYS_UNROLLED_OPS = 300
+
+
 def unrolled_pays(ops: int) -> bool:
     """Whether the automatic choice takes an unrolled elimination of `ops` operations
     (`sparse_solve.Plan.ops`) over the dense LU, for the program being traced: always up to

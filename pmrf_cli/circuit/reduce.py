@@ -61,15 +61,18 @@ def _merge_parallel(items: list) -> list | None:
 
 
 def _merge_series(items: list, ports: set[int]) -> list | None:
-    """`items` with one internal node between exactly two elements removed (the elements
-    merged into one, in the first one's place); None when there is no such node."""
+    """`items` with internal nodes between exactly two elements removed, each pair merged into
+    one element in the first one's place (in one pass, pairs that share no element: a chain of
+    k elements takes log2 k passes); None when there is no such node."""
     touches: dict[int, list[int]] = {}
     for i, (pl, _) in enumerate(items):
         for n in pl.plus + pl.minus:
             if n >= 0:
                 touches.setdefault(n, []).append(i)
+    merged: dict[int, tuple] = {}
+    used: set[int] = set()
     for node, users in touches.items():
-        if node in ports or len(users) != 2 or users[0] == users[1]:
+        if node in ports or len(users) != 2 or users[0] == users[1] or used & set(users):
             continue
         (pa, ma), (pb, mb) = (items[j] for j in users)
         if not (_is_element(pa, ma) and _is_element(pb, mb)):
@@ -77,9 +80,12 @@ def _merge_series(items: list, ports: set[int]) -> list | None:
         ends = [pl.minus[0] if pl.plus[0] == node else pl.plus[0] for pl in (pa, pb)]
         if ends[0] == ends[1]:
             continue  # a loop hanging from one node: nothing to gain
-        merged = (Placement((ends[0],), (ends[1],), True), _combine([ma, mb], parallel=False))
-        return [merged if i == users[0] else item for i, item in enumerate(items) if i != users[1]]
-    return None
+        merged[users[0]] = (Placement((ends[0],), (ends[1],), True), _combine([ma, mb], parallel=False))
+        used.update(users)
+    if not merged:
+        return None
+    gone = used - set(merged)
+    return [merged.get(i, item) for i, item in enumerate(items) if i not in gone]
 
 
 def reduce_elements(topo: Topology, components) -> tuple[Topology, tuple] | None:

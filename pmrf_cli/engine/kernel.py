@@ -172,7 +172,7 @@ def make_kernel(
         return jax.vmap(values_of)(sample_of(indices))
 
     def tiled(indices):
-        # each circuit picks its solver for the sweep's size (`circuit.evaluation_points`)
+        # the circuit's solver and trig are chosen for the sweep's size (`workload.evaluation_points`)
         with evaluation_points(plan.samples * len(plan.frequency)):
             return _tiled(indices)
 

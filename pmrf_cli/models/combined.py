@@ -55,6 +55,17 @@ def _guarded(p: Cx, q: Cx, open_: bool) -> tuple[Cx, Cx]:
     return (x, q) if open_ else (p, x)
 
 
+def combined_ratio(ratios, parallel: bool) -> tuple[Cx, Cx]:
+    """The impedance ratio (p, q) of parts whose ratios are `ratios`, in series or in parallel."""
+    p, q = ratios[0]
+    for p2, q2 in ratios[1:]:
+        if parallel:
+            p, q = _guarded(p * p2, q * p2 + q2 * p, open_=False)
+        else:
+            p, q = _guarded(p * q2 + p2 * q, q * q2, open_=True)
+    return p, q
+
+
 class SeriesParallel(TwoTerminal):
     """The two-terminal parts `parts` in series (`parallel=False`) or in parallel."""
 
@@ -63,14 +74,7 @@ class SeriesParallel(TwoTerminal):
 
     def ratio(self, freq) -> tuple[Cx, Cx]:
         """The impedance as (p, q), Z = p / q, combined from the parts' ratios."""
-        p, q = self.parts[0].ratio(freq)
-        for part in self.parts[1:]:
-            p2, q2 = part.ratio(freq)
-            if self.parallel:
-                p, q = _guarded(p * p2, q * p2 + q2 * p, open_=False)
-            else:
-                p, q = _guarded(p * q2 + p2 * q, q * q2, open_=True)
-        return p, q
+        return combined_ratio([part.ratio(freq) for part in self.parts], self.parallel)
 
     def immittance(self, freq):
         """('z', Z) where the ratio's q is 1, ('y', Y) where p is 1; otherwise neither is finite

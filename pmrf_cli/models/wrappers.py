@@ -8,8 +8,8 @@ import numpy as np
 from jax import Array
 
 from pmrf_cli.conversions import renormalize_s
-from pmrf_cli.cplx import Cx
 from pmrf_cli.models.base import Model, freq_array
+from pmrf_cli.models.combined import combined_ratio
 
 
 class Renormalized(Model):
@@ -56,13 +56,11 @@ class Terminated(Model):
         if not self.loads[k]:
             return 1.0
         shape = jnp.shape(freq_array(freq))
-        num, den = Cx(), Cx(1.0)  # the loads' admittance, num / den (stays finite for ideal parts)
-        for load in self.loads[k]:
-            p, q = load.ratio(freq)  # its admittance q / p
-            num, den = num * p + q * den, den * p
-        num, den = num.to_complex(shape), den.to_complex(shape)
+        # the loads' impedance p / q (finite for ideal parts): G = (p - z q) / (p + z q)
+        p, q = combined_ratio([load.ratio(freq) for load in self.loads[k]], parallel=True)
+        p, q = p.to_complex(shape), q.to_complex(shape)
         z = self.model.port_z0()[self.ends[k]]
-        return (den - z * num) / (den + z * num)
+        return (p - z * q) / (p + z * q)
 
     def s(self, freq) -> Array:
         s = self.model.s(freq)
