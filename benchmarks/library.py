@@ -30,7 +30,7 @@ part on one thread (`pmrf_cli.engine.parallel.ChunkRunner`). `--points` points f
   `--sweep-points` (sample, frequency) points (`pmrf_cli.workload.evaluation_points`; default
   10^7, a sweep of 10^4 samples at 1001 points, whose kernel is the one that sets a sweep's
   throughput): a large sweep's program takes choices that compile longer and run faster
-  (`circuit.unrolled_pays`, `trig.VECTOR_TRIG_POINTS`), a small one's the fast-compiling ones
+  (`circuit.unrolled_pays`, `vecmath`, `engine.compiled`), a small one's the fast-compiling ones
   (`--sweep-points 312312` for the batch's own size), and `--sweep-points 0` traces it as a
   library program of unknown size;
 * kernel: steady-state run time per sample on all cores, best of 3 after a warm-up run, time / batch;
@@ -504,7 +504,7 @@ def time_parts(case: Case, freq: Frequency, values: dict, batch: int,
     else:
         with evaluation_points(sweep_points):
             lowered = kernel.lower(padded_indices(0, size, size))
-    compiled = compile_threadsafe(lowered, jax.default_backend())
+    compiled = compile_threadsafe(lowered, jax.default_backend(), points=sweep_points)
     t_compile = time.perf_counter() - t0
     runner = ChunkRunner(compiled, size, usable_cores())
     indices = padded_indices(0, batch, -(-batch // size) * size)
@@ -598,7 +598,7 @@ def main() -> None:
     ap.add_argument("--subset", type=int, help="samples timed in the scikit-rf loop (default 10; --quick 3)")
     ap.add_argument("--sweep-points", type=int, default=SWEEP_POINTS,
                     help="trace the kernels as parts of a sweep of this many (sample, frequency) points, "
-                         "whose solver and trig choices they then take (default 10^7; 0: unknown size)")
+                         "whose solver, math-function and compiler choices they then take (default 10^7; 0: unknown size)")
     args = ap.parse_args()
     points = args.points or (201 if args.quick else 1001)
     batch = args.batch or 2 * tile_samples(points) * usable_cores() * (1 if args.quick else 2)

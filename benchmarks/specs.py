@@ -20,7 +20,7 @@ import numpy as np
 jax.config.update("jax_enable_x64", True)
 
 from pmrf_cli.engine.block_stats import STATS_BLOCK  # noqa: E402
-from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, compile_for, make_kernel, padded_indices  # noqa: E402
+from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, compile_for, make_kernel, padded_indices, sweep_points  # noqa: E402
 from pmrf_cli.io.statistics import SAccumulator  # noqa: E402
 from pmrf_cli.netlist import flatten, parse_netlist  # noqa: E402
 from pmrf_cli.specs.bind import bind_specs  # noqa: E402
@@ -48,7 +48,7 @@ def kernel_seconds(text: str, n: int, f=None, **options) -> tuple[float, dict]:
     flat = flatten(parse_netlist(text, "bench.yaml"))
     f = np.geomspace(10e6, 3e9, 101) if f is None else f
     plan = SweepPlan(flat, f, seed=1, per_point=n, specs=bind_specs(flat, f))
-    compiled = compile_for(make_kernel(plan, tile_points=CPU_TILE_POINTS, checks=True, **options), n)
+    compiled = compile_for(make_kernel(plan, tile_points=CPU_TILE_POINTS, checks=True, **options), n, points=sweep_points(plan))
     idx = padded_indices(0, n, n)
     out = jax.block_until_ready(compiled(idx))
     return best(lambda: jax.block_until_ready(compiled(idx))), out

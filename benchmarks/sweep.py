@@ -170,6 +170,7 @@ def kernel_seconds(case: str, n: int):
         make_kernel,
         padded_indices,
         part_samples,
+        sweep_points,
     )
     from pmrf_cli.netlist import flatten, load_netlist
 
@@ -181,7 +182,7 @@ def kernel_seconds(case: str, n: int):
     part = part_samples(plan, tile_points, STATS_BLOCK) or -(-n // STATS_BLOCK) * STATS_BLOCK
     parts = [padded_indices(k, min(part, n - k), part) for k in range(0, n, part)]
     t0 = time.perf_counter()
-    compiled = compile_for(kernel, part, platform)
+    compiled = compile_for(kernel, part, platform, sweep_points(plan))
     t_compile = time.perf_counter() - t0
     best = np.inf
     for _ in range(3):

@@ -7,9 +7,10 @@ the `pmrf` command uses), enable it once at the start of your program:
     jax.config.update("jax_enable_x64", True)
 
 On a CPU, compile batched evaluations with `pmrf_cli.compile_kernel(jitted_fn, *args)` rather
-than `jitted_fn(*args)`: it passes the XLA option that keeps fused circuit evaluations linear in
-the number of components (see `pmrf_cli.engine.compiled`), for that program only. Setting
-`XLA_FLAGS=--xla_cpu_use_fusion_emitters=false` in the environment does the same process-wide.
+than `jitted_fn(*args)`: it passes the XLA options that suit the program (the element-wise
+emitter, which compiles fastest; see `pmrf_cli.engine.compiled`), for that program only.
+Setting `XLA_FLAGS=--xla_cpu_use_fusion_emitters=false` in the environment takes that emitter
+process-wide.
 
 Names are imported lazily, so `import pmrf_cli` is cheap until a model is used.
 """

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pmrf_cli.trig import sincos
+from pmrf_cli.vecmath import sincos
 
 Part = Any  # jax array, Python float, or None (exact zero)
 
@@ -179,7 +179,7 @@ def cis(theta) -> tuple[jax.Array, jax.Array]:
     XLA's fusion counts real `cos` and `sin` as cheap and copies them into every fusion that
     reads them, directly or through products: a line's chain entries A, B, C, D and the parts of
     a complex power each recomputed the same sines and cosines (a microstrip section evaluated
-    them ~40 times per point). `trig.sincos` vectorises them in large sweeps."""
+    them ~40 times per point). `vecmath.sincos` vectorises them in large sweeps."""
     return stored(sincos(theta), theta)
 
 

@@ -1,10 +1,10 @@
 """How many (sample, frequency) points the program being traced will evaluate.
 
 Some choices trade compile time for run time: the unrolled elimination of a large circuit
-(`circuit.unrolled_pays`) and vectorised cosines and sines (`trig.sincos`) compile longer and
-repay it only over many points. A sweep kernel states its size while it traces
-(`evaluation_points`); elsewhere (`simulate`, the library) the size is unknown, and the choices
-that compile fastest are taken.
+(`circuit.unrolled_pays`), vectorised transcendental functions (`vecmath`) and XLA:CPU's fusion
+emitters (`engine.compiled`) compile longer and repay it only over many points. A sweep kernel
+states its size while it traces (`evaluation_points`); elsewhere (`simulate`, the library) the
+size is unknown, and the choices that compile fastest are taken.
 """
 
 from __future__ import annotations
@@ -12,6 +12,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
+
+#: (sample, frequency) points from which a program is large: it takes the vectorised functions
+#: and the fusion emitters, ~0.25-1 s more compile time for a microstrip circuit, which 5e6 points
+#: repay (a 10-section microstrip ladder runs ~20 % faster per point on 2 cores)
+LARGE_PROGRAM_POINTS = 5_000_000
 
 _POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)
 
@@ -30,3 +35,8 @@ def evaluation_points(points: int) -> Iterator[None]:
 def points_evaluated() -> int | None:
     """The points stated by the innermost `evaluation_points` block (None outside any)."""
     return _POINTS.get()
+
+
+def is_large(points: int | None) -> bool:
+    """Whether a program of `points` (sample, frequency) points (None: unknown) is large."""
+    return points is not None and points >= LARGE_PROGRAM_POINTS

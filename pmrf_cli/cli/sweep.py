@@ -167,6 +167,7 @@ def sweep(
             make_kernel,
             padded_indices,
             part_samples,
+            sweep_points,
         )
         from pmrf_cli.engine import program_cache
         from pmrf_cli.engine.memory import (
@@ -279,7 +280,7 @@ def sweep(
                                              **kernel_options),
                     padded_indices(0, unit, unit), dev.platform,
                 )
-                runner = ChunkRunner(compile_for(kernel, unit, dev.platform), unit, workers)
+                runner = ChunkRunner(compile_for(kernel, unit, dev.platform, sweep_points(plan)), unit, workers)
             timer.mark("compile")
             # a new file is created once the first chunk has passed its checks: a refused sweep
             # leaves no file, and an --overwrite-n file survives it

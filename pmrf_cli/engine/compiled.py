@@ -1,20 +1,34 @@
 """Compiling pmrf's programs: the XLA options they need, per program, never globally.
 
-XLA:CPU's default fusion emitter (the MLIR one, default since jaxlib 0.5) outlines every
-instruction of a fused expression that has several users into a function, and calls it once per
-use, with no memoisation across nested calls. A cascade or an elimination uses each entry of the
-previous step two to four times, so when XLA fuses a component's physics into the solver (it
-does: everything element-wise ends up in one loop fusion) the first component is re-evaluated
-~4^k times for k components. Measured on a cascade of microstrip lines (100 samples x 300
-points): 0.007, 0.049, 0.29, 1.09, 4.6, 16.9 s for k = 1..6, with HLO and `cost_analysis()`
-growing only linearly; the dumped LLVM IR shows 3.9e3, 1.8e4, 7.2e4 function calls per point for
-k = 2, 3, 4. XLA's element-wise emitter (`xla_cpu_use_fusion_emitters=False`) caches each fused
-value per point, so the same program runs in linear time (0.007 s per line) and compiles ~20 %
-faster. `optimization_barrier` does not help: XLA:CPU expands barriers before fusion.
+XLA:CPU has two ways to emit a fused loop, and pmrf takes each where it runs best.
 
-The option is passed to each compilation (`Lowered.compile(compiler_options)`), which changes no
-global JAX or XLA setting of the process; the persistent compilation cache keys on it. On GPUs
-the default emitters are kept.
+* Its fusion emitters (MLIR; XLA's default since jaxlib 0.5) outline every instruction of a fused
+  expression that has several users into a function and call it once per use, with no
+  memoisation across nested calls. Where a component's physics fused into the solver, the first
+  component of a cascade was re-evaluated ~4^k times for k components (microstrip lines, 100
+  samples x 300 points: 0.007, 0.049, 0.29, 1.09, 4.6, 16.9 s for k = 1..6, with HLO and
+  `cost_analysis()` growing only linearly). pmrf's circuits now compute each stage to memory
+  (`circuit.stages`, `cplx.computed_once`), and the same cascade runs in linear time with
+  either emitter (`test_staging`), but these emitters compile ~20-40 % longer.
+* Its element-wise emitter (`xla_cpu_use_fusion_emitters=False`) caches each fused value per
+  point and compiles fastest. Its loops are vectorised with a run-time check that the output
+  does not overlap an input, and XLA reuses a dead operand's buffer for a fusion's output of
+  the same size, so in that common case the check fails and the loop runs one element at a
+  time: a fused `exp(s) * s` reading a buffer it overwrites runs at 5.2 ns per element against
+  1.3 ns. The microstrip model's sweep kernel had 26 such fusions.
+
+So a program takes the element-wise emitter unless it is large (`workload.is_large`: it states
+at least `workload.LARGE_PROGRAM_POINTS` points) and takes complex powers by the vectorised
+logarithm (`vecmath.takes_reduced_log`: microstrip's dispersion), whose polynomials the in-place
+fallback would run one element at a time: there the fusion emitters' run time repays their
+compile time (a 10-section microstrip ladder: 1044 -> 845 us per sample on 2 cores, ~1 s more
+compile time). Elsewhere they ran no faster: an LC ladder's sweep kernel 58 -> 85 us per
+sample, an elliptic low-pass 70 -> 93, a Wilkinson divider with toleranced line lengths
+685 -> 748 (N = 10^4 x 1001 points, one core).
+
+The options are passed to each compilation (`Lowered.compile(compiler_options)`), which changes
+no global JAX or XLA setting of the process; the persistent compilation cache keys on them. On
+GPUs XLA's defaults are kept.
 """
 
 from __future__ import annotations
@@ -23,21 +37,32 @@ import re
 import threading
 from typing import Any, Callable
 
-#: Options for programs compiled for a CPU.
+from pmrf_cli.vecmath import takes_reduced_log
+from pmrf_cli.workload import is_large, points_evaluated
+
+#: Options for programs compiled for a CPU, but large ones.
 CPU_COMPILER_OPTIONS: dict[str, Any] = {"xla_cpu_use_fusion_emitters": False}
 
 
-def compiler_options(platform: str) -> dict[str, Any]:
-    """The XLA options pmrf compiles its programs with on `platform` ('cpu', 'gpu', ...)."""
-    return dict(CPU_COMPILER_OPTIONS) if platform == "cpu" else {}
+def compiler_options(platform: str, points: int | None = None, complex_powers: bool = False) -> dict[str, Any]:
+    """The XLA options pmrf compiles a program with on `platform` ('cpu', 'gpu', ...): one of
+    `points` (sample, frequency) points (None: unknown) that takes vectorised complex powers
+    or not (`complex_powers`)."""
+    if platform != "cpu" or (is_large(points) and complex_powers):
+        return {}
+    return dict(CPU_COMPILER_OPTIONS)
 
 
-def compile_lowered(lowered, platform: str = "cpu"):
-    """Compile a `jax.stages.Lowered` with pmrf's options for `platform`.
+def compile_lowered(lowered, platform: str = "cpu", points: int | None = None):
+    """Compile a `jax.stages.Lowered` with pmrf's options for `platform` and a program of
+    `points` (sample, frequency) points (default: those stated by the enclosing
+    `workload.evaluation_points` block, if any).
 
     An XLA that does not know an option (a newer one may retire it) compiles with its defaults.
     """
-    options = compiler_options(platform)
+    points = points_evaluated() if points is None else points
+    powers = platform == "cpu" and is_large(points) and takes_reduced_log(lowered.as_text())
+    options = compiler_options(platform, points, powers)
     if not options:
         return lowered.compile()
     try:
@@ -51,7 +76,8 @@ def compile_lowered(lowered, platform: str = "cpu"):
 def compile_kernel(fn: Callable, *args, platform: str | None = None):
     """Lower the jitted `fn` (`jax.jit` or `eqx.filter_jit`) for `args` and compile it with
     pmrf's options; returns the compiled callable. `platform` defaults to JAX's default
-    backend."""
+    backend. Called inside a `workload.evaluation_points` block, it traces and compiles the
+    program for that many points."""
     if platform is None:
         import jax
 
@@ -93,11 +119,11 @@ class OneAtATime:
         return getattr(self.compiled, name)
 
 
-def compile_threadsafe(lowered, platform: str = "cpu", lapack: bool | None = None):
+def compile_threadsafe(lowered, platform: str = "cpu", lapack: bool | None = None, points: int | None = None):
     """`compile_lowered`, and on a CPU a program that calls LAPACK behind `OneAtATime`: safe to
     call from several threads. `lapack`: whether it does, where the caller knows (a stored
     program's verdict); None reads it from the lowered text."""
-    compiled = compile_lowered(lowered, platform)
+    compiled = compile_lowered(lowered, platform, points)
     if platform != "cpu":
         return compiled
     if lapack is None:

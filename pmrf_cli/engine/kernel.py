@@ -172,8 +172,8 @@ def make_kernel(
         return jax.vmap(values_of)(sample_of(indices))
 
     def tiled(indices):
-        # the circuit's solver and trig are chosen for the sweep's size (`workload.evaluation_points`)
-        with evaluation_points(plan.samples * len(plan.frequency)):
+        # the circuit's solver and math functions are chosen for the sweep's size (`workload.evaluation_points`)
+        with evaluation_points(sweep_points(plan)):
             return _tiled(indices)
 
     def _tiled(indices):
@@ -201,12 +201,19 @@ def make_kernel(
     return jax.jit(tiled)
 
 
-def compile_for(kernel: Callable, chunk: int, platform: str = "cpu"):
-    """The kernel compiled for chunks of `chunk` indices, with pmrf's compiler options; safe to
-    call from several threads (`engine.compiled.compile_threadsafe`; a stored program's LAPACK
-    verdict is used as it is, not read again from the lowered text)."""
+def compile_for(kernel: Callable, chunk: int, platform: str = "cpu", points: int | None = None):
+    """The kernel compiled for chunks of `chunk` indices, with pmrf's compiler options for a
+    sweep of `points` (sample, frequency) points (`sweep_points(plan)`); safe to call from
+    several threads (`engine.compiled.compile_threadsafe`; a stored program's LAPACK verdict is
+    used as it is, not read again from the lowered text)."""
     lapack = getattr(kernel, "calls_lapack", None)
-    return compile_threadsafe(kernel.lower(padded_indices(0, chunk, chunk)), platform, lapack)
+    return compile_threadsafe(kernel.lower(padded_indices(0, chunk, chunk)), platform, lapack, points)
+
+
+def sweep_points(plan: SweepPlan) -> int:
+    """The (sample, frequency) points of the plan's sweep: the size its kernel is traced and
+    compiled for."""
+    return plan.samples * len(plan.frequency)
 
 
 def padded_indices(start: int, count: int, chunk: int) -> np.ndarray:

@@ -119,7 +119,7 @@ def _build(recipe: SweepRecipe) -> Callable:
     runtime.configure(recipe.precision)
     import jax
 
-    from pmrf_cli.engine.kernel import compile_for, make_kernel, padded_indices
+    from pmrf_cli.engine.kernel import compile_for, make_kernel, padded_indices, sweep_points
 
     dev = runtime.select_device(recipe.device)
     plan = plan_of(recipe)
@@ -135,7 +135,7 @@ def _build(recipe: SweepRecipe) -> Callable:
             kernel = program_cache.kernel(key, make, padded_indices(0, recipe.part, recipe.part), dev.platform)
         else:
             kernel = make()
-        return compile_for(kernel, recipe.part, dev.platform)
+        return compile_for(kernel, recipe.part, dev.platform, sweep_points(plan))
 
 
 def compiled(recipe: SweepRecipe) -> Callable:

@@ -63,6 +63,7 @@ def sweep_margins(f: Any, flat, specs, done: int) -> np.ndarray | None:
         make_kernel,
         padded_indices,
         part_samples,
+        sweep_points,
     )
     from pmrf_cli.netlist.units import PARAMETER, parse_value
     from pmrf_cli.sampling.grid import Grid, parse_axis
@@ -80,7 +81,7 @@ def sweep_margins(f: Any, flat, specs, done: int) -> np.ndarray | None:
         block = part_samples(plan, tile_points, STATS_BLOCK) or int(a.get("chunk", BLOCK))
         # as the sweep built it (S kept or not): the same program, not merely the same arithmetic
         kernel = make_kernel(plan, tile_points=tile_points, checks=True, stats_block=STATS_BLOCK, keep_s="s" in f)
-        exe = compile_for(kernel, block, jax.default_backend())
+        exe = compile_for(kernel, block, jax.default_backend(), sweep_points(plan))
         out = np.empty((done, len(specs)))
         for start in range(0, done, block):
             n = min(block, done - start)

@@ -28,6 +28,8 @@ from pmrf_cli.circuit import Circuit
 from pmrf_cli.circuit.cost import LADDER_INLINE_COST
 from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.engine.compiled import CPU_COMPILER_OPTIONS, compile_lowered, compiler_options
+from pmrf_cli.vecmath import reduced_log, takes_reduced_log
+from pmrf_cli.workload import LARGE_PROGRAM_POINTS, evaluation_points
 from pmrf_cli.models import Capacitor, TransmissionLine
 from pmrf_cli.models.lines import Microstrip
 
@@ -108,6 +110,38 @@ def test_compile_options_reach_the_compiler():
     assert compile_lowered(Lowered(), "cpu") == "compiled"
     assert seen["options"] == CPU_COMPILER_OPTIONS
     assert compiler_options("gpu") == {}
+    # a large program with vectorised complex powers takes XLA's fusion emitters (whose vector
+    # loops survive in-place buffers)
+    assert compiler_options("cpu", LARGE_PROGRAM_POINTS - 1, True) == CPU_COMPILER_OPTIONS
+    assert compiler_options("cpu", LARGE_PROGRAM_POINTS, False) == CPU_COMPILER_OPTIONS
+    assert compiler_options("cpu", LARGE_PROGRAM_POINTS, True) == {}
+
+
+def test_large_programs_with_complex_powers_take_the_fusion_emitters():
+    seen = {}
+
+    class Lowered:
+        def __init__(self, fn):
+            self.text = jax.jit(fn).lower(jnp.linspace(1.0, 2.0, 4)).as_text()
+
+        def as_text(self):
+            return self.text
+
+        def compile(self, options=None):
+            seen["options"] = options
+
+    powers = Lowered(lambda x: reduced_log(x) * 2)
+    plain = Lowered(lambda x: jnp.log(x) * 2)
+    assert takes_reduced_log(powers.as_text()) and not takes_reduced_log(plain.as_text())
+    compile_lowered(powers, "cpu", LARGE_PROGRAM_POINTS)
+    assert not seen["options"]  # XLA's defaults
+    compile_lowered(powers, "cpu", LARGE_PROGRAM_POINTS - 1)
+    assert seen["options"] == CPU_COMPILER_OPTIONS
+    compile_lowered(plain, "cpu", LARGE_PROGRAM_POINTS)
+    assert seen["options"] == CPU_COMPILER_OPTIONS
+    with evaluation_points(LARGE_PROGRAM_POINTS):  # the size stated where it is compiled
+        compile_lowered(powers, "cpu")
+    assert not seen["options"]  # XLA's defaults
 
 
 _IR_PROBE = textwrap.dedent(

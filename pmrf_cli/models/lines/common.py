@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array, lax
 
+from pmrf_cli import vecmath
 from pmrf_cli.cplx import Cx, cis, stored
 from pmrf_cli.models.stamp import ChainParts
 from pmrf_cli.models.tline import C0, cosh_sinh
@@ -125,14 +126,18 @@ def cpow(z, a) -> Array:
     """z ** a for complex z (principal branch), a real or complex: exp(a (log|z| + j arg z));
     plain `z ** a` when both are real.
 
-    Written out from real log, atan2, exp, cos and sin: a third less work than XLA's general
-    complex power on a CPU, and log|z| and arg z are computed where z lives (once per sample
-    when z does not depend on frequency, even if `a` does)."""
+    Written out from real log, atan2, exp, cos and sin (`vecmath`: vector code in large sweeps):
+    a third less work than XLA's general complex power on a CPU, and log|z| and arg z are
+    computed where z lives (once per sample when z does not depend on frequency, even if `a`
+    does)."""
     z = jnp.asarray(z)
     if not jnp.iscomplexobj(z) and not jnp.iscomplexobj(a):
         return z**a
-    log_abs = 0.5 * jnp.log(jnp.real(z) ** 2 + jnp.imag(z) ** 2)
-    arg = jnp.arctan2(jnp.imag(z), jnp.real(z))
+    log_abs = 0.5 * vecmath.log(jnp.real(z) ** 2 + jnp.imag(z) ** 2)
+    arg = vecmath.atan2(jnp.imag(z), jnp.real(z))
+    if vecmath.vectorised(log_abs):
+        # their polynomials look cheap to XLA's fusion, which would copy them into each consumer
+        log_abs, arg = stored((log_abs, arg), log_abs)
     if jnp.iscomplexobj(a):
         ar, ai = jnp.real(a), jnp.imag(a)
         re, im = ar * log_abs - ai * arg, ar * arg + ai * log_abs

@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from pmrf_cli import vecmath
 from pmrf_cli.models.base import as_array, freq_array
 from pmrf_cli.models.lines.common import (
     ETA0,
@@ -173,7 +174,7 @@ def microstrip_properties(w, h, t, er, tand, sigma, rough, f, band: Wideband | N
     dc = f > 0
     e_f, z_f = jnp.where(dc, e_f, e_qs), jnp.where(dc, z_f, z_qs)
     zr, er_re = jnp.real(z_f), jnp.real(e_f)
-    ki = jnp.exp(-1.2 * jnp.exp(0.7 * jnp.log(zr / ETA0)))  # (zr/eta0)^0.7: a log and an exp cost half a power
+    ki = jnp.exp(-1.2 * jnp.exp(0.7 * vecmath.log(zr / ETA0)))  # (zr/eta0)^0.7: a log and an exp cost half a power
     rs = surface_resistance(f, sigma) * roughness_factor(f, sigma, rough)
     alpha_c = jnp.where(t > 0, rs / (zr * w) * ki, 0.0)
     alpha_d = dielectric_loss(diel.real, er_re, diel.tand, f)
