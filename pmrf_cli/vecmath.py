@@ -26,8 +26,9 @@ polynomial, written in those vector operations:
 Each is within 2 ulp of the C library (tests). The polynomials add 30-60 operations per call
 site to the program, which compile: 0.1-0.35 s more for a microstrip circuit's sweep kernel,
 whose run time they cut. So they are taken where that pays: per-point arrays (not per-sample
-scalars) in a program that evaluates at least `VECTOR_MATH_POINTS` points
-(`workload.evaluation_points`); elsewhere, and for other dtypes, the `jnp` functions.
+scalars) in a large program (`workload.is_large`: at least `workload.LARGE_PROGRAM_POINTS`
+points, stated by `workload.evaluation_points`); elsewhere, and for other dtypes, the `jnp`
+functions.
 """
 
 from __future__ import annotations
@@ -41,12 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array, lax
 
-from pmrf_cli.workload import LARGE_PROGRAM_POINTS, is_large, points_evaluated
-
-#: (sample, frequency) points from which a program's per-point functions are vectorised (a large
-#: program: `workload.LARGE_PROGRAM_POINTS`)
-VECTOR_MATH_POINTS = LARGE_PROGRAM_POINTS
-
+from pmrf_cli.workload import is_large, points_evaluated
 
 def _pi() -> Decimal:
     """pi to 50 digits by Machin's formula, 16 atan(1/5) - 4 atan(1/239), in decimal arithmetic."""
@@ -122,7 +118,7 @@ def reduced_sincos(x: Array) -> tuple[Array, Array]:
 
 def vectorised(x: Array) -> bool:
     """Whether the functions here take their polynomial forms for `x`: a float64 array of
-    per-point values in a program of at least `VECTOR_MATH_POINTS` points."""
+    per-point values in a large program (`workload.is_large`)."""
     return x.dtype == jnp.float64 and x.ndim > 0 and is_large(points_evaluated())
 
 

@@ -14,8 +14,9 @@ from contextvars import ContextVar
 from typing import Iterator
 
 #: (sample, frequency) points from which a program is large: it takes the vectorised functions
-#: and the fusion emitters, ~0.25-1 s more compile time for a microstrip circuit, which 5e6 points
-#: repay (a 10-section microstrip ladder runs ~20 % faster per point on 2 cores)
+#: (`vecmath`) and, where it takes complex powers, the fusion emitters (`engine.compiled`): up to
+#: ~1 s more compile time for a microstrip circuit, which 5e6 points repay (a 10-section
+#: microstrip ladder runs ~15-20 % faster per point on 2 cores)
 LARGE_PROGRAM_POINTS = 5_000_000
 
 _POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)

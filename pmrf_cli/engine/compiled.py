@@ -53,15 +53,16 @@ def compiler_options(platform: str, points: int | None = None, complex_powers: b
     return dict(CPU_COMPILER_OPTIONS)
 
 
-def compile_lowered(lowered, platform: str = "cpu", points: int | None = None):
+def compile_lowered(lowered, platform: str = "cpu", points: int | None = None, text: str | None = None):
     """Compile a `jax.stages.Lowered` with pmrf's options for `platform` and a program of
     `points` (sample, frequency) points (default: those stated by the enclosing
-    `workload.evaluation_points` block, if any).
+    `workload.evaluation_points` block, if any). `text`: the program's `as_text()`, where the
+    caller has it already.
 
     An XLA that does not know an option (a newer one may retire it) compiles with its defaults.
     """
     points = points_evaluated() if points is None else points
-    powers = platform == "cpu" and is_large(points) and takes_reduced_log(lowered.as_text())
+    powers = platform == "cpu" and is_large(points) and takes_reduced_log(lowered.as_text() if text is None else text)
     options = compiler_options(platform, points, powers)
     if not options:
         return lowered.compile()
@@ -123,11 +124,12 @@ def compile_threadsafe(lowered, platform: str = "cpu", lapack: bool | None = Non
     """`compile_lowered`, and on a CPU a program that calls LAPACK behind `OneAtATime`: safe to
     call from several threads. `lapack`: whether it does, where the caller knows (a stored
     program's verdict); None reads it from the lowered text."""
-    compiled = compile_lowered(lowered, platform, points)
+    text = lowered.as_text() if platform == "cpu" and lapack is None else None  # read once, for both uses
+    compiled = compile_lowered(lowered, platform, points, text)
     if platform != "cpu":
         return compiled
     if lapack is None:
-        lapack = calls_lapack(lowered.as_text())
+        lapack = calls_lapack(text)
     if lapack:
         return OneAtATime(compiled)
     return compiled

@@ -9,8 +9,8 @@ import numpy as np
 import pmrf_cli as prf
 from pmrf_cli.circuit import Circuit
 from pmrf_cli.models import Capacitor, Microstrip, TransmissionLine
-from pmrf_cli.vecmath import VECTOR_MATH_POINTS, atan2, log, reduced_atan2, reduced_log, reduced_sincos, sincos
-from pmrf_cli.workload import evaluation_points, points_evaluated
+from pmrf_cli.vecmath import atan2, log, reduced_atan2, reduced_log, reduced_sincos, sincos
+from pmrf_cli.workload import LARGE_PROGRAM_POINTS, evaluation_points, points_evaluated
 
 
 def _ulps(got, ref):
@@ -119,10 +119,10 @@ def test_vectorised_forms_are_taken_for_per_point_arrays_of_large_programs_only(
     assert points_evaluated() is None
     for name, fn in functions.items():
         assert _uses_sin(fn, per_point, (name,))
-        with evaluation_points(VECTOR_MATH_POINTS - 1):
+        with evaluation_points(LARGE_PROGRAM_POINTS - 1):
             assert _uses_sin(fn, per_point, (name,))
-        with evaluation_points(VECTOR_MATH_POINTS):
-            assert points_evaluated() == VECTOR_MATH_POINTS
+        with evaluation_points(LARGE_PROGRAM_POINTS):
+            assert points_evaluated() == LARGE_PROGRAM_POINTS
             assert not _uses_sin(fn, per_point, (name,))
             assert _sines(jax.make_jaxpr(lambda v: fn(v))(scalar).jaxpr, (name,)) == [0]  # per sample: computed once
             assert _uses_sin(fn, per_point.astype(jnp.float32), (name,))
@@ -147,7 +147,7 @@ def test_circuit_s_is_the_same_with_vectorised_math():
         return model.s(freq)
 
     plain = np.asarray(jax.jit(lambda m: s(m))(circuit))
-    with evaluation_points(VECTOR_MATH_POINTS):
+    with evaluation_points(LARGE_PROGRAM_POINTS):
         assert not _uses_sin(s, circuit, LIBRARY)
         vectorised = np.asarray(jax.jit(lambda m: s(m))(circuit))
     np.testing.assert_allclose(vectorised, plain, rtol=0, atol=1e-14)
