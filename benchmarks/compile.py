@@ -1,8 +1,10 @@
 """Compile-time benchmark (issue 8): run by hand, `python benchmarks/compile.py [--sizes 5,10,20]`.
 
 For netlists a user would write, at k = 5, 10 and 20 components, prints the cold compile time of
-the sweep kernel as `pmrf sweep` builds it (trace + lower, then XLA with pmrf's options; no
-persistent cache), its growth against k = 5, and the wall time of `pmrf simulate` in a fresh
+the sweep kernel as `pmrf sweep --batch 1000` builds it (trace + lower, then XLA with pmrf's
+options for its size; no persistent cache), its growth against k = 5, the same for the
+one-sample kernel of `pmrf simulate` (a small program: compiled without LLVM's optimisations,
+`engine.compiled`), and the wall time of `pmrf simulate` in a fresh
 process with a cold and with a warm compilation cache, beside `python -c "import jax"` (the
 reference: what any JAX program pays before its first line of work).
 
@@ -72,18 +74,21 @@ def nodal(k: int) -> str:
 FAMILIES = {"lc": lc, "ms": ms, "nodal": nodal}
 
 
-def kernel_compile(path: Path) -> tuple[float, float, int]:
-    """(trace + lower seconds, XLA compile seconds, components) of the sweep kernel, no cache."""
-    from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, make_kernel, padded_indices
+def kernel_compile(path: Path, samples: int) -> tuple[float, float, int]:
+    """(trace + lower seconds, XLA compile seconds, components) of the kernel of a sweep of
+    `samples` samples (1: `pmrf simulate`'s), compiled for its size as the CLI does, no cache."""
+    from pmrf_cli.engine.kernel import CPU_TILE_POINTS, SweepPlan, make_kernel, padded_indices, sweep_points
     from pmrf_cli.engine.compiled import compile_lowered
     from pmrf_cli.netlist import flatten, load_netlist
 
     flat = flatten(load_netlist(str(path)))
-    plan = SweepPlan(flat, flat.frequency_hz, seed=1, per_point=1000)
+    plan = SweepPlan(flat, flat.frequency_hz, seed=1 if samples > 1 else None, per_point=samples)
+    chunk = min(samples, 512)
     t0 = time.perf_counter()
-    lowered = make_kernel(plan, tile_points=CPU_TILE_POINTS, checks=True).lower(padded_indices(0, 512, 512))
+    kernel = make_kernel(plan, tile_points=CPU_TILE_POINTS if samples > 1 else None, checks=samples > 1)
+    lowered = kernel.lower(padded_indices(0, chunk, chunk))
     t1 = time.perf_counter()
-    compile_lowered(lowered, "cpu")
+    compile_lowered(lowered, "cpu", sweep_points(plan))
     return t1 - t0, time.perf_counter() - t1, len(flat.components)
 
 
@@ -112,16 +117,17 @@ def main() -> None:
     t_import = wall([sys.executable, "-c", "import jax"], env)
     pmrf = [sys.executable, "-c", "from pmrf_cli.cli.app import main; main()"]
     print(f"jax {jax.__version__}, {os.cpu_count()} cores; `python -c 'import jax'`: {t_import:.2f} s\n")
-    print("| family | components | trace+lower | XLA compile | total | growth vs first | simulate cold | "
-          "simulate warm | warm - import jax |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| family | components | sweep N=1000: trace+lower | XLA compile | total | growth vs first | "
+          "simulate's kernel: trace+lower | XLA compile | simulate cold | simulate warm | warm - import jax |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for family in args.families.split(","):
             base = None
             for k in sizes:
                 path = Path(tmp) / f"{family}{k}.yaml"
                 path.write_text(FAMILIES[family](k))
-                t_lower, t_xla, ncomp = kernel_compile(path)
+                t_lower, t_xla, ncomp = kernel_compile(path, 1000)
+                s_lower, s_xla, _ = kernel_compile(path, 1)
                 total = t_lower + t_xla
                 base = base or total
                 cold = wall([*pmrf, "simulate", str(path)], dict(env, PMRF_NO_CACHE="1"))
@@ -130,7 +136,8 @@ def main() -> None:
                 subprocess.run([*pmrf, "simulate", str(path)], env=warm_env, check=True, capture_output=True)
                 warm = wall([*pmrf, "simulate", str(path)], warm_env)
                 print(f"| {family} | {ncomp} | {t_lower:.2f} s | {t_xla:.2f} s | {total:.2f} s | "
-                      f"{total / base:.2f} | {cold:.2f} s | {warm:.2f} s | {warm - t_import:+.2f} s |", flush=True)
+                      f"{total / base:.2f} | {s_lower:.2f} s | {s_xla:.2f} s | {cold:.2f} s | {warm:.2f} s | "
+                      f"{warm - t_import:+.2f} s |", flush=True)
 
 
 if __name__ == "__main__":

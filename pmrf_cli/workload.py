@@ -2,9 +2,11 @@
 
 Some choices trade compile time for run time: the unrolled elimination of a large circuit
 (`circuit.unrolled_pays`), vectorised transcendental functions (`vecmath`) and XLA:CPU's fusion
-emitters (`engine.compiled`) compile longer and repay it only over many points. A sweep kernel
-states its size while it traces (`evaluation_points`); elsewhere (`simulate`, the library) the
-size is unknown, and the choices that compile fastest are taken.
+emitters (`engine.compiled`) compile longer and repay it only over many points; a small
+program is compiled without LLVM's optimisations, which few points do not repay. A sweep
+kernel, and `pmrf simulate`'s (one sample), states its size while it traces
+(`evaluation_points`) and is compiled for it; elsewhere (the library) the size is unknown, and
+the choices that compile fastest, but with LLVM's optimisations, are taken.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ from typing import Iterator
 #: ~1 s more compile time for a microstrip circuit, which 5e6 points repay (a 10-section
 #: microstrip ladder runs ~15-20 % faster per point on 2 cores)
 LARGE_PROGRAM_POINTS = 5_000_000
+
+#: (sample, frequency) points up to which a program is small: XLA:CPU compiles it without LLVM's
+#: optimisations (`engine.compiled`), which halves its compile time (`pmrf simulate`'s kernel of
+#: a 20-section microstrip low-pass 1.33 -> 0.72 s, of a 22-part nodal circuit 0.57 -> 0.27 s;
+#: a sweep kernel of a 10-line microstrip or coax ladder 2.1 -> 1.0 s) and makes its code 2-6x
+#: slower (64 ns to 4.3 us more per point on 2 cores, an LC ladder to a coax ladder): a loss
+#: from ~1e5 points on (2.6e5 for the coax ladder, 9e4 for a nodal circuit on the dense LU), so
+#: only `pmrf simulate` and sweeps of a few dozen samples are small
+SMALL_PROGRAM_POINTS = 50_000
 
 _POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)
 
@@ -36,6 +47,11 @@ def evaluation_points(points: int) -> Iterator[None]:
 def points_evaluated() -> int | None:
     """The points stated by the innermost `evaluation_points` block (None outside any)."""
     return _POINTS.get()
+
+
+def is_small(points: int | None) -> bool:
+    """Whether a program of `points` (sample, frequency) points (None: unknown) is small."""
+    return points is not None and points <= SMALL_PROGRAM_POINTS
 
 
 def is_large(points: int | None) -> bool:

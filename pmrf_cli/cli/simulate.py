@@ -247,16 +247,16 @@ def _program_key(lowered, platform: str):
     return key
 
 
-def compile_once(lowered, platform: str, compiled: dict):
-    """Compile with pmrf's XLA options (`engine.compiled`), once per distinct program in this
-    process: netlists that lower to the same program share one executable (the persistent
-    compilation cache shares it across runs)."""
+def compile_once(lowered, platform: str, compiled: dict, points: int | None = None):
+    """Compile with pmrf's XLA options (`engine.compiled`) for a program of `points` (sample,
+    frequency) points, once per distinct program in this process: netlists that lower to the
+    same program share one executable (the persistent compilation cache shares it across runs)."""
     from pmrf_cli.engine.compiled import compile_lowered
 
     key = _program_key(lowered, platform)
     if key is not None and key in compiled:
         return compiled[key]
-    exe = compile_lowered(lowered, platform)
+    exe = compile_lowered(lowered, platform, points)
     if key is not None:
         compiled[key] = exe
     return exe
@@ -269,7 +269,7 @@ def evaluate_job(job: Job, dev, compiled: dict, timer: Timer, sets=None, precisi
     import numpy as np
 
     from pmrf_cli.engine import program_cache
-    from pmrf_cli.engine.kernel import SweepPlan, make_kernel
+    from pmrf_cli.engine.kernel import SweepPlan, make_kernel, sweep_points
     from pmrf_cli.engine.runtime import describe
     from pmrf_cli.netlist.flatten import nominal_values
 
@@ -283,7 +283,8 @@ def evaluate_job(job: Job, dev, compiled: dict, timer: Timer, sets=None, precisi
             "simulate", *program_cache.netlist_parts(job.flat, sets, job.frequency), precision, describe(dev)
         )
         kernel = program_cache.kernel(key, lambda: make_kernel(plan, tile_points=None), idx, dev.platform)
-        exe = compile_once(kernel.lower(idx), dev.platform, compiled)
+        # one sample: a small program, compiled for its size (`engine.compiled`)
+        exe = compile_once(kernel.lower(idx), dev.platform, compiled, sweep_points(plan))
         timer.mark("compile")
         out = jax.block_until_ready(exe(idx))
         s = np.asarray(out["s"])[0]

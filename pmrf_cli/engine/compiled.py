@@ -17,7 +17,13 @@ XLA:CPU has two ways to emit a fused loop, and pmrf takes each where it runs bes
   time: a fused `exp(s) * s` reading a buffer it overwrites runs at 5.2 ns per element against
   1.3 ns. The microstrip model's sweep kernel had 26 such fusions.
 
-So a program takes the element-wise emitter unless it is large (`workload.is_large`: it states
+A small program (`workload.is_small`: at most `workload.SMALL_PROGRAM_POINTS` points, as
+`pmrf simulate`'s) is compiled without LLVM's optimisations (`xla_backend_optimization_level`
+0): most of a compile is LLVM's (a 5-section microstrip low-pass: 1.2 of 1.6 s), and without
+its optimisations it takes half as long, for code 2-6x slower per point, which a few thousand
+points do not notice (see `workload.SMALL_PROGRAM_POINTS` for the break-even).
+
+A program takes the element-wise emitter unless it is large (`workload.is_large`: it states
 at least `workload.LARGE_PROGRAM_POINTS` points) and takes complex powers by the vectorised
 logarithm (`vecmath.takes_reduced_log`: microstrip's dispersion), whose polynomials the in-place
 fallback would run one element at a time: there the fusion emitters' run time repays their
@@ -38,10 +44,12 @@ import threading
 from typing import Any, Callable
 
 from pmrf_cli.vecmath import takes_reduced_log
-from pmrf_cli.workload import is_large, points_evaluated
+from pmrf_cli.workload import is_large, is_small, points_evaluated
 
 #: Options for programs compiled for a CPU, but large ones.
 CPU_COMPILER_OPTIONS: dict[str, Any] = {"xla_cpu_use_fusion_emitters": False}
+#: Added for small programs (`workload.is_small`): no LLVM optimisation.
+SMALL_PROGRAM_OPTIONS: dict[str, Any] = {"xla_backend_optimization_level": 0}
 
 
 def compiler_options(platform: str, points: int | None = None, complex_powers: bool = False) -> dict[str, Any]:
@@ -50,6 +58,8 @@ def compiler_options(platform: str, points: int | None = None, complex_powers: b
     or not (`complex_powers`)."""
     if platform != "cpu" or (is_large(points) and complex_powers):
         return {}
+    if is_small(points):
+        return {**CPU_COMPILER_OPTIONS, **SMALL_PROGRAM_OPTIONS}
     return dict(CPU_COMPILER_OPTIONS)
 
 

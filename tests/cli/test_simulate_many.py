@@ -160,3 +160,23 @@ def test_bad_command_lines_fail_before_anything_is_written(case, word, paths, cl
     assert word in line, line
     if case == "colliding-stems":
         assert str(lpf) in line and str(tmp_path / "other" / "lpf.yaml") in line, line
+
+
+def test_simulate_compiles_a_small_program_for_its_size(cli, tmp_path, monkeypatch):
+    """`pmrf simulate` states its kernel's size (one sample x the grid) to the compiler, so the
+    kernel takes the small-program options (no LLVM optimisation: half the compile time)."""
+    from pmrf_cli.engine import compiled
+
+    seen = []
+    real = compiled.compile_lowered
+
+    def spy(lowered, platform="cpu", points=None, text=None):
+        seen.append((points, compiled.compiler_options(platform, points)))
+        return real(lowered, platform, points, text)
+
+    monkeypatch.setattr(compiled, "compile_lowered", spy)
+    net = tmp_path / "star3.yaml"
+    net.write_text(STAR3.replace("points: 3", "points: 5"))  # a grid no other test compiles
+    res = cli("simulate", net, "--device", "cpu")
+    assert res.exit_code == 0, res.stderr
+    assert seen == [(5, {**compiled.CPU_COMPILER_OPTIONS, **compiled.SMALL_PROGRAM_OPTIONS})]

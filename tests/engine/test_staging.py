@@ -27,9 +27,9 @@ import pmrf_cli as prf
 from pmrf_cli.circuit import Circuit
 from pmrf_cli.circuit.cost import LADDER_INLINE_COST
 from pmrf_cli.circuit.stages import evaluate_components
-from pmrf_cli.engine.compiled import CPU_COMPILER_OPTIONS, compile_lowered, compiler_options
+from pmrf_cli.engine.compiled import CPU_COMPILER_OPTIONS, SMALL_PROGRAM_OPTIONS, compile_lowered, compiler_options
 from pmrf_cli.vecmath import reduced_log, takes_reduced_log
-from pmrf_cli.workload import LARGE_PROGRAM_POINTS, evaluation_points
+from pmrf_cli.workload import LARGE_PROGRAM_POINTS, SMALL_PROGRAM_POINTS, evaluation_points
 from pmrf_cli.models import Capacitor, TransmissionLine
 from pmrf_cli.models.lines import Microstrip
 
@@ -115,6 +115,11 @@ def test_compile_options_reach_the_compiler():
     assert compiler_options("cpu", LARGE_PROGRAM_POINTS - 1, True) == CPU_COMPILER_OPTIONS
     assert compiler_options("cpu", LARGE_PROGRAM_POINTS, False) == CPU_COMPILER_OPTIONS
     assert compiler_options("cpu", LARGE_PROGRAM_POINTS, True) == {}
+    # a small one is compiled without LLVM's optimisations; one of unknown size with them
+    assert compiler_options("cpu", SMALL_PROGRAM_POINTS) == {**CPU_COMPILER_OPTIONS, **SMALL_PROGRAM_OPTIONS}
+    assert compiler_options("cpu", SMALL_PROGRAM_POINTS + 1) == CPU_COMPILER_OPTIONS
+    assert compiler_options("cpu", None) == CPU_COMPILER_OPTIONS
+    assert compiler_options("gpu", 1) == {}
 
 
 def test_large_programs_with_complex_powers_take_the_fusion_emitters():
