@@ -73,18 +73,34 @@ POINTS_PER_OP = 1000
 # compile alike (a cross-coupled band-pass, 288 ops: 1.8 s both) and the unrolled form runs
 # ~20x faster. A program of unknown size (the library's) keeps the MAX_UNROLLED_OPS rule.
 ALWAYS_UNROLLED_OPS = 300
+# POINTS_PER_OP holds for small systems; the dense LU's run time per point grows with the number
+# of unknowns n, as n^1.77 (LAPACK's calls per matrix, on one core: 1.4, 6.0, 11.0, 21.7 us per
+# point for nodal circuits of n = 6, 13, 19, 28 at 1001 points; 0.8-1.3 us unrolled), so a large
+# system's unrolled form pays much sooner: where the run time it saves over the sweep's points
+# (DENSE_S_PER_POINT n^DENSE_EXPONENT - UNROLLED_S_PER_OP ops, per point) exceeds the compile
+# time it costs (UNROLLED_COMPILE_S_PER_OP ops; 2.3-3.4 ms per operation measured). A 22-part
+# nodal circuit (n = 28, 1944 ops) then goes unrolled from 2.8e5 points, not 1.9e6: at 3e5
+# points (N = 1000, 301 points), 0.4 s of run time and 5.4 s of compile instead of 6.5 s and 1 s.
+DENSE_S_PER_POINT = 0.06e-6
+DENSE_EXPONENT = 1.77
+UNROLLED_S_PER_OP = 0.65e-9
+UNROLLED_COMPILE_S_PER_OP = 3e-3
 
 
-def unrolled_pays(ops: int) -> bool:
+def unrolled_pays(ops: int, unknowns: int = 0) -> bool:
     """Whether the automatic choice takes an unrolled elimination of `ops` operations
-    (`sparse_solve.Plan.ops`) over the dense LU, for the program being traced: always up to
-    ALWAYS_UNROLLED_OPS; beyond, up to MAX_UNROLLED_OPS_LARGE where the program evaluates at least
-    POINTS_PER_OP points per operation (`workload.evaluation_points`); where it does not say, up
-    to MAX_UNROLLED_OPS."""
+    (`sparse_solve.Plan.ops`) over the dense LU of `unknowns` unknowns, for the program being
+    traced: always up to ALWAYS_UNROLLED_OPS; beyond, up to MAX_UNROLLED_OPS_LARGE where the
+    program evaluates at least POINTS_PER_OP points per operation (`workload.evaluation_points`)
+    or enough points for the run time saved to repay the compile time (a large system); where it
+    does not say, up to MAX_UNROLLED_OPS."""
     points = points_evaluated()
     if ops <= ALWAYS_UNROLLED_OPS or (points is None and ops <= MAX_UNROLLED_OPS):
         return True
-    return points is not None and ops <= MAX_UNROLLED_OPS_LARGE and points >= POINTS_PER_OP * ops
+    if points is None or ops > MAX_UNROLLED_OPS_LARGE:
+        return False
+    saved = DENSE_S_PER_POINT * unknowns ** DENSE_EXPONENT - UNROLLED_S_PER_OP * ops
+    return points >= POINTS_PER_OP * ops or points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
 
 
 class Circuit(Model):
@@ -217,7 +233,7 @@ class Circuit(Model):
         )
         if not dense:
             plan = make_plan(system, None if self.solver == "sparse" else MAX_UNROLLED_OPS_LARGE)
-            dense = plan is None or (self.solver != "sparse" and not unrolled_pays(plan.ops))
+            dense = plan is None or (self.solver != "sparse" and not unrolled_pays(plan.ops, system.n))
         nf = int(np.shape(f)[0])
         if dense:
             zt = solve_ports_dense(system, nf)

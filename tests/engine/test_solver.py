@@ -477,3 +477,25 @@ def test_large_sweeps_take_the_unrolled_elimination_further(check):
     with evaluation_points(cm.POINTS_PER_OP * mid):
         assert cm.unrolled_pays(small_ops) and cm.unrolled_pays(mid)
     check.close(large, np.asarray(_nodal_chain("mna").s(freq)), atol=1e-12, what="unrolled vs mna")
+
+
+def test_large_systems_take_the_unrolled_elimination_sooner():
+    """The dense LU's cost grows with the unknowns: a large system goes unrolled from fewer
+    points than POINTS_PER_OP per operation, where the run time saved repays the compile time;
+    a small one keeps the POINTS_PER_OP rule, and nothing beyond MAX_UNROLLED_OPS_LARGE is
+    unrolled."""
+    from pmrf_cli.circuit import circuit as cm
+    from pmrf_cli.workload import evaluation_points
+
+    ops = 1944  # a 22-part nodal circuit: 28 unknowns
+    saved = cm.DENSE_S_PER_POINT * 28 ** cm.DENSE_EXPONENT - cm.UNROLLED_S_PER_OP * ops
+    enough = int(np.ceil(cm.UNROLLED_COMPILE_S_PER_OP * ops / saved))
+    assert enough < cm.POINTS_PER_OP * ops / 5
+    with evaluation_points(enough):
+        assert cm.unrolled_pays(ops, 28)
+        assert not cm.unrolled_pays(ops, 6)  # small: its dense LU is cheap
+        assert not cm.unrolled_pays(cm.MAX_UNROLLED_OPS_LARGE + 1, 200)
+    with evaluation_points(enough - 1):
+        assert not cm.unrolled_pays(ops, 28)
+    with evaluation_points(cm.POINTS_PER_OP * ops):
+        assert cm.unrolled_pays(ops, 6)
