@@ -31,6 +31,7 @@ LARGE_PROGRAM_POINTS = 5_000_000
 SMALL_PROGRAM_POINTS = 50_000
 
 _POINTS: ContextVar[int | None] = ContextVar("pmrf_evaluation_points", default=None)
+_TOGETHER: ContextVar[int] = ContextVar("pmrf_samples_together", default=1)
 
 
 @contextmanager
@@ -57,3 +58,20 @@ def is_small(points: int | None) -> bool:
 def is_large(points: int | None) -> bool:
     """Whether a program of `points` (sample, frequency) points (None: unknown) is large."""
     return points is not None and points >= LARGE_PROGRAM_POINTS
+
+
+@contextmanager
+def samples_together(samples: int) -> Iterator[None]:
+    """While tracing inside this block, the per-sample evaluation being traced is vmapped over
+    `samples` samples, which are then in memory at once (a sweep kernel's tile): what bounds
+    the memory of a solver whose working set per point is large (`circuit.dense_solve`)."""
+    token = _TOGETHER.set(max(1, int(samples)))
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(token)
+
+
+def samples_at_once() -> int:
+    """The samples stated by the innermost `samples_together` block (1 outside any)."""
+    return _TOGETHER.get()

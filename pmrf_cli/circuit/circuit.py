@@ -54,6 +54,9 @@ MAX_UNROLLED_ARRAY_PORTS = 3
 # inductor and a shunt capacitor on each port (64 samples x 201 points) compiled in ~13 s
 # unrolled against ~1.3 s dense, for a run time of 0.03-0.09 s against 0.06 s; so it goes dense.
 MAX_UNROLLED_COUPLED_PORTS = 2
+# A program of unknown size takes the dense LU above this many unknowns. One that states its size
+# lets the operations decide (below): a 62-unknown nodal chain (3330 ops) ran 258 us per point
+# on the dense LU against 6.6 unrolled, which 10 s more compile time repays from ~1.2e5 points.
 MAX_UNROLLED_UNKNOWNS = 48
 # With its rotated rows stored (`sparse_solve.STORED_ABOVE_OPS`) the unrolled elimination grows
 # linearly and runs 2-17x faster than the dense LU, whose LAPACK calls also hold one core (a
@@ -74,33 +77,57 @@ POINTS_PER_OP = 1000
 # ~20x faster. A program of unknown size (the library's) keeps the MAX_UNROLLED_OPS rule.
 ALWAYS_UNROLLED_OPS = 300
 # POINTS_PER_OP holds for small systems; the dense LU's run time per point grows with the number
-# of unknowns n, as n^1.77 (LAPACK's calls per matrix, on one core: 1.4, 6.0, 11.0, 21.7 us per
-# point for nodal circuits of n = 6, 13, 19, 28 at 1001 points; 0.8-1.3 us unrolled), so a large
-# system's unrolled form pays much sooner: where the run time it saves over the sweep's points
-# (DENSE_S_PER_POINT n^DENSE_EXPONENT - UNROLLED_S_PER_OP ops, per point) exceeds the compile
-# time it costs (UNROLLED_COMPILE_S_PER_OP ops; 2.3-3.4 ms per operation measured). A 22-part
-# nodal circuit (n = 28, 1944 ops) then goes unrolled from 2.8e5 points, not 1.9e6: at 3e5
-# points (N = 1000, 301 points), 0.4 s of run time and 5.4 s of compile instead of 6.5 s and 1 s.
+# of unknowns n, as n^1.77 while LAPACK's calls per matrix dominate, then as n^3 (on one core:
+# 1.4, 6.0, 11.0, 21.7 us per point for nodal circuits of n = 6, 13, 19, 28 at 1001 points; 258 us
+# for n = 62 and 8.5 ms for n = 302 at 301 points; 0.8-6.6 us unrolled), so a large system's
+# unrolled form pays much sooner: where the run time it saves over the sweep's points
+# (DENSE_S_PER_POINT n^DENSE_EXPONENT + DENSE_S_PER_CUBE n^3 - UNROLLED_S_PER_OP ops, per
+# point) exceeds the compile time it costs (UNROLLED_COMPILE_S_PER_OP ops; 2.3-3.4 ms per
+# operation measured). A 22-part nodal circuit (n = 28, 1944 ops) then goes unrolled from
+# 2.1e5 points, not 1.9e6 (N = 1000 at 301 points: 7.9 s cold instead of 9.3, 0.5 s of run
+# time instead of 6.5); a 60-part one (n = 62, 3330 ops) from 6e4.
 DENSE_S_PER_POINT = 0.06e-6
 DENSE_EXPONENT = 1.77
-UNROLLED_S_PER_OP = 0.65e-9
+DENSE_S_PER_CUBE = 3e-10
+UNROLLED_S_PER_OP = 2e-9
 UNROLLED_COMPILE_S_PER_OP = 3e-3
+# By that weighing a large system is unrolled up to this many operations (a 300-part nodal
+# chain, n = 302, 16290 ops: 46 s to compile, linear still; 0.3 against 8.5 ms per point).
+MAX_UNROLLED_OPS_COSTED = 20000
+
+
+def dense_seconds_per_point(unknowns: int) -> float:
+    """The dense LU's estimated run time per (sample, frequency) point, one core."""
+    return DENSE_S_PER_POINT * unknowns ** DENSE_EXPONENT + DENSE_S_PER_CUBE * unknowns ** 3
 
 
 def unrolled_pays(ops: int, unknowns: int = 0) -> bool:
     """Whether the automatic choice takes an unrolled elimination of `ops` operations
     (`sparse_solve.Plan.ops`) over the dense LU of `unknowns` unknowns, for the program being
     traced: always up to ALWAYS_UNROLLED_OPS; beyond, up to MAX_UNROLLED_OPS_LARGE where the
-    program evaluates at least POINTS_PER_OP points per operation (`workload.evaluation_points`)
-    or enough points for the run time saved to repay the compile time (a large system); where it
-    does not say, up to MAX_UNROLLED_OPS."""
+    program evaluates at least POINTS_PER_OP points per operation (`workload.evaluation_points`),
+    and up to MAX_UNROLLED_OPS_COSTED where it evaluates enough points for the run time saved to
+    repay the compile time (a large system); where it does not say, up to MAX_UNROLLED_OPS."""
     points = points_evaluated()
     if ops <= ALWAYS_UNROLLED_OPS or (points is None and ops <= MAX_UNROLLED_OPS):
         return True
-    if points is None or ops > MAX_UNROLLED_OPS_LARGE:
+    if points is None or ops > MAX_UNROLLED_OPS_COSTED:
         return False
-    saved = DENSE_S_PER_POINT * unknowns ** DENSE_EXPONENT - UNROLLED_S_PER_OP * ops
-    return points >= POINTS_PER_OP * ops or points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
+    if ops <= MAX_UNROLLED_OPS_LARGE and points >= POINTS_PER_OP * ops:
+        return True
+    saved = dense_seconds_per_point(unknowns) - UNROLLED_S_PER_OP * ops
+    return points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
+
+
+def plan_limit(unknowns: int) -> int:
+    """The most operations worth planning an unrolled elimination of a system of `unknowns`
+    unknowns for: MAX_UNROLLED_OPS_COSTED where the program's points could repay that much
+    compile time on the dense LU's run time, else MAX_UNROLLED_OPS_LARGE."""
+    points = points_evaluated()
+    if points is not None and points * dense_seconds_per_point(unknowns) >= (
+            UNROLLED_COMPILE_S_PER_OP * MAX_UNROLLED_OPS_LARGE):
+        return MAX_UNROLLED_OPS_COSTED
+    return MAX_UNROLLED_OPS_LARGE
 
 
 class Circuit(Model):
@@ -228,11 +255,12 @@ class Circuit(Model):
         system = assemble(topo, stamps, z0)
         dense = self.solver == "dense" or (
             self.solver != "sparse"
-            and (system.n > MAX_UNROLLED_UNKNOWNS or _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS
+            and ((system.n > MAX_UNROLLED_UNKNOWNS and points_evaluated() is None)
+                 or _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS
                  or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS)
         )
         if not dense:
-            plan = make_plan(system, None if self.solver == "sparse" else MAX_UNROLLED_OPS_LARGE)
+            plan = make_plan(system, None if self.solver == "sparse" else plan_limit(system.n))
             dense = plan is None or (self.solver != "sparse" and not unrolled_pays(plan.ops, system.n))
         nf = int(np.shape(f)[0])
         if dense:

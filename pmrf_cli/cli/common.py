@@ -43,8 +43,27 @@ def run_command(body: Callable[[], int | None]) -> None:
         if isinstance(exc, user_errors()):
             print(error_text(exc), file=sys.stderr)
             raise typer.Exit(1)
+        if is_out_of_memory(exc):
+            print(out_of_memory_text(exc), file=sys.stderr)
+            raise typer.Exit(1)
         raise
     raise typer.Exit(code or 0)
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether `exc` is the machine running out of memory: Python's `MemoryError`, or XLA's
+    RESOURCE_EXHAUSTED (a runtime error of JAX's that names the allocation it could not make)."""
+    if isinstance(exc, MemoryError):
+        return True
+    return "RuntimeError" in type(exc).__name__ and "RESOURCE_EXHAUSTED" in str(exc)
+
+
+def out_of_memory_text(exc: BaseException) -> str:
+    """One line for an out-of-memory failure: what failed, and what the user can change."""
+    detail = (str(exc).strip().splitlines() or [""])[0].replace("RESOURCE_EXHAUSTED: ", "")
+    return ("pmrf: error: out of memory" + (f" ({detail})" if detail else "") + ": fewer samples or "
+            "frequency points at once may fit (a sweep's --chunk, --memory); a sweep's finished chunks "
+            "are kept (--resume)")
 
 
 def error_text(exc: BaseException) -> str:

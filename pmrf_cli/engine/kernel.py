@@ -20,7 +20,7 @@ from pmrf_cli.netlist.build import circuit_builder, domain_checks
 from pmrf_cli.netlist.flatten import FlatNetlist
 from pmrf_cli.sampling.draws import parameter_function
 from pmrf_cli.sampling.grid import Grid
-from pmrf_cli.workload import evaluation_points
+from pmrf_cli.workload import evaluation_points, samples_together
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,10 @@ def make_kernel(
         return out
 
     def tile(indices, values):
-        # margins and statistics are taken tile by tile, while the tile's S is in cache
-        return finish(batched(indices, values), indices)
+        # margins and statistics are taken tile by tile, while the tile's S is in cache; a
+        # solver that holds much per point sizes its blocks for the tile's samples
+        with samples_together(indices.shape[0]):
+            return finish(batched(indices, values), indices)
 
     def draws(indices):
         # the part's draws at once, before its tiles: XLA:CPU runs threefry as a rolled loop

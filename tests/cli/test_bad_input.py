@@ -306,3 +306,29 @@ def test_real_process_command_line_errors(proc, workdir, paths):
     lines = err.splitlines()
     assert len(lines) == 2 and all(ln.startswith("pmrf: error: ") for ln in lines), lines
     assert sorted(p.name for p in workdir.iterdir()) == ["amp.s2p", "garbage.s2p"]
+
+
+def test_running_out_of_memory_is_one_line_and_exit_code_1(capsys):
+    """XLA's RESOURCE_EXHAUSTED (a circuit or batch too large for the machine) and Python's
+    MemoryError end a command with one line naming the failed allocation, exit code 1, no
+    traceback; other runtime errors are not disguised as it."""
+    import jax
+    import typer
+
+    from pmrf_cli.cli.common import run_command
+
+    def fails(exc):
+        def body():
+            raise exc
+        return body
+
+    oom = jax.errors.JaxRuntimeError("RESOURCE_EXHAUSTED: Out of memory allocating 112538131200 bytes.")
+    for exc in (oom, MemoryError()):
+        with pytest.raises(typer.Exit) as ended:
+            run_command(fails(exc))
+        assert ended.value.exit_code == 1
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and err.startswith("pmrf: error: out of memory")
+    assert "allocating 112538131200 bytes" in run_command.__globals__["out_of_memory_text"](oom)
+    with pytest.raises(jax.errors.JaxRuntimeError):
+        run_command(fails(jax.errors.JaxRuntimeError("INTERNAL: something else")))

@@ -488,14 +488,44 @@ def test_large_systems_take_the_unrolled_elimination_sooner():
     from pmrf_cli.workload import evaluation_points
 
     ops = 1944  # a 22-part nodal circuit: 28 unknowns
-    saved = cm.DENSE_S_PER_POINT * 28 ** cm.DENSE_EXPONENT - cm.UNROLLED_S_PER_OP * ops
+    saved = cm.dense_seconds_per_point(28) - cm.UNROLLED_S_PER_OP * ops
     enough = int(np.ceil(cm.UNROLLED_COMPILE_S_PER_OP * ops / saved))
     assert enough < cm.POINTS_PER_OP * ops / 5
     with evaluation_points(enough):
         assert cm.unrolled_pays(ops, 28)
         assert not cm.unrolled_pays(ops, 6)  # small: its dense LU is cheap
-        assert not cm.unrolled_pays(cm.MAX_UNROLLED_OPS_LARGE + 1, 200)
+        assert not cm.unrolled_pays(cm.MAX_UNROLLED_OPS_COSTED + 1, 2000)
     with evaluation_points(enough - 1):
         assert not cm.unrolled_pays(ops, 28)
     with evaluation_points(cm.POINTS_PER_OP * ops):
         assert cm.unrolled_pays(ops, 6)
+    # a 300-part nodal chain (302 unknowns, 16290 ops) goes unrolled from a few thousand points
+    with evaluation_points(6000):
+        assert cm.unrolled_pays(16290, 302)
+        # planned that far only where the dense LU's time could repay that much compile time
+        assert cm.plan_limit(302) == cm.MAX_UNROLLED_OPS_COSTED and cm.plan_limit(28) == cm.MAX_UNROLLED_OPS_LARGE
+    with evaluation_points(4000):
+        assert not cm.unrolled_pays(16290, 302)
+    assert cm.plan_limit(302) == cm.MAX_UNROLLED_OPS_LARGE  # size unknown
+
+
+def test_dense_solve_in_blocks_of_frequencies_within_its_memory(check, monkeypatch):
+    """Where the dense matrices of all the samples evaluated at once would pass
+    DENSE_BLOCK_BYTES, the grid is solved in blocks of frequencies (the last one filled up and
+    cut), with the same S; a 300-unknown circuit's tile had asked XLA for 112 GB."""
+    from pmrf_cli.circuit import dense_solve
+    from pmrf_cli.workload import samples_together
+
+    freq = prf.Frequency(0.5, 2.5, 7, "GHz")
+    c = _nodal_chain("dense")
+    whole = np.asarray(c.s(freq))
+    with samples_together(4):
+        assert dense_solve.frequencies_per_block(20, 7) == 7
+        monkeypatch.setattr(dense_solve, "DENSE_BLOCK_BYTES", 4 * 20 * 20 * 16 * 4 * 3)
+        assert dense_solve.frequencies_per_block(20, 7) == 3
+        assert dense_solve.frequencies_per_block(2000, 7) == 1
+        monkeypatch.setattr(dense_solve, "DENSE_BLOCK_BYTES", 1)
+        text = jax.jit(lambda: c.s(freq)).lower().as_text()
+        blocked = np.asarray(c.s(freq))
+    assert "stablehlo.while" in text  # one block after another
+    check.close(blocked, whole, atol=1e-13, what="S solved in blocks of frequencies vs at once")
