@@ -6,7 +6,9 @@ emitters (`engine.compiled`) compile longer and repay it only over many points; 
 program is compiled without LLVM's optimisations, which few points do not repay. A sweep
 kernel, and `pmrf simulate`'s (one sample), states its size while it traces
 (`evaluation_points`) and is compiled for it; elsewhere (the library) the size is unknown, and
-the choices that compile fastest, but with LLVM's optimisations, are taken.
+the choices that compile fastest, but with LLVM's optimisations, are taken. A tiled kernel also
+states how many samples it evaluates at once (`samples_together`), which bounds the memory of
+the dense LU (`circuit.dense_solve`).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ MAX_UNROLLED_ARRAY_PORTS = 3
 MAX_UNROLLED_COUPLED_PORTS = 2
 # A program of unknown size takes the dense LU above this many unknowns. One that states its size
 # lets the operations decide (below): a 62-unknown nodal chain (3330 ops) ran 258 us per point
-# on the dense LU against 6.6 unrolled, which 10 s more compile time repays from ~1.2e5 points.
+# on the dense LU against 6.6 unrolled, which 10 s more compile time repays from ~4e4 points.
 MAX_UNROLLED_UNKNOWNS = 48
 # With its rotated rows stored (`sparse_solve.STORED_ABOVE_OPS`) the unrolled elimination grows
 # linearly and runs 2-17x faster than the dense LU, whose LAPACK calls also hold one core (a
