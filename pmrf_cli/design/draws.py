@@ -19,20 +19,22 @@ def moving_sampler(flat, seed: int) -> Callable[[object, Mapping[str, object]], 
     """`f(index, nominals) -> env` for sample `index` of the stream of `seed`."""
     import jax.numpy as jnp
 
-    from pmrf_cli.sampling.draws import draw_value
-    from pmrf_cli.sampling.keys import base_key, path_key, sample_key
+    from pmrf_cli.sampling.draws import draw_value, standard_variates
+    from pmrf_cli.sampling.keys import base_key, path_key
 
     root = base_key(seed)
-    keys = {p.path: path_key(root, p.path) for p in flat.params if p.is_random}
+    drawn = [p for p in flat.params if p.is_random]
+    keys = {p.path: path_key(root, p.path) for p in drawn}
 
     def f(index, nominals: Mapping[str, object]) -> dict:
         env: dict[str, object] = {}
         dtype = jnp.result_type(float)
+        variates = standard_variates(drawn, keys, index)
         for p in flat.params:
             value = nominals[p.path] if p.path in nominals else evaluate(p.nominal, env, jnp)
             value = jnp.asarray(value, dtype=dtype)
             if p.is_random:
-                value = draw_value(p, value, env, sample_key(keys[p.path], index))
+                value = draw_value(p, value, env, variates[p.path])
             env[p.path] = value
         return env
 

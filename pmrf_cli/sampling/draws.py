@@ -33,22 +33,48 @@ def _bound(b, value, env):
     return x * value if b.relative else x
 
 
-def draw_value(p: FlatParam, value, env, key):
-    """One draw of random parameter `p` around its nominal `value` (bounds evaluated in `env`)
-    with PRNG `key`: the one definition of each distribution's map."""
+def takes_normal(p: FlatParam) -> bool:
+    """Whether random parameter `p` maps a standard normal variate (plain normal, lognormal);
+    the others (uniform, truncated normal, choice) map a uniform one on [0, 1)."""
     d = p.distribution
+    return d.kind == "lognormal" or (d.kind == "normal" and d.min is None and d.max is None)
+
+
+def standard_variates(params, keys: Mapping[str, object], index) -> dict[str, object]:
+    """{path: the standard variate of sample `index`} of the random parameters `params` (each
+    with its path key in `keys`): `jax.random.normal` or `uniform` of `sampling.keys.sample_key`,
+    drawn for all parameters of a kind at once (one PRNG computation over a stack of keys,
+    with the bits of one per parameter: a 200-parameter sweep kernel otherwise held 400
+    separate threefry computations and compiled in 27 s)."""
     dtype = jnp.result_type(float)
+    out: dict[str, object] = {}
+    for normal in (False, True):
+        paths = [p.path for p in params if takes_normal(p) == normal]
+        if not paths:
+            continue
+        stacked = jnp.stack([keys[path] for path in paths])
+        draw = jax.random.normal if normal else jax.random.uniform
+        values = jax.vmap(lambda k: draw(sample_key(k, index), dtype=dtype))(stacked)
+        out.update({path: values[i] for i, path in enumerate(paths)})
+    return out
+
+
+def draw_value(p: FlatParam, value, env, variate):
+    """One draw of random parameter `p` around its nominal `value` (bounds evaluated in `env`)
+    from its standard `variate` (`standard_variates`: normal where `takes_normal(p)`, else
+    uniform on [0, 1)): the one definition of each distribution's map."""
+    d = p.distribution
     if d.kind == "uniform":
         lo, hi = _bound(d.min, value, env), _bound(d.max, value, env)
-        return lo + (hi - lo) * jax.random.uniform(key, dtype=dtype)
+        return lo + (hi - lo) * variate
     if d.kind == "normal":
         std = _bound(d.std, value, env)
         lo, hi = _bound(d.min, value, env), _bound(d.max, value, env)
         if lo is None and hi is None:
-            return value + std * jax.random.normal(key, dtype=dtype)
+            return value + std * variate
         pa = 0.0 if lo is None else ndtr((lo - value) / std)
         pb = 1.0 if hi is None else ndtr((hi - value) / std)
-        u = jax.random.uniform(key, dtype=dtype)
+        u = variate
         z = ndtri(pa + u * (pb - pa))
         x = value + std * z
         if lo is not None:
@@ -58,11 +84,11 @@ def draw_value(p: FlatParam, value, env, key):
         return x
     if d.kind == "lognormal":
         sigma = evaluate(d.std.expr, env, jnp)
-        return jnp.exp(jnp.log(value) + sigma * jax.random.normal(key, dtype=dtype))
+        return jnp.exp(jnp.log(value) + sigma * variate)
     if d.kind == "choice":
-        vals = jnp.stack([jnp.asarray(evaluate(v, env, jnp), dtype=dtype) for v in d.values])
+        vals = jnp.stack([jnp.asarray(evaluate(v, env, jnp), dtype=jnp.result_type(float)) for v in d.values])
         k = len(d.values)
-        i = jnp.minimum(jnp.floor(jax.random.uniform(key, dtype=dtype) * k).astype(jnp.int32), k - 1)
+        i = jnp.minimum(jnp.floor(variate * k).astype(jnp.int32), k - 1)
         return vals[i]
     raise ValueError(f"unknown distribution {d.kind!r}")
 
@@ -77,20 +103,22 @@ def parameter_function(
     values may be traced (e.g. the grid coordinate of the sample)."""
     fixed = dict(fixed or {})
     root = base_key(seed) if seed is not None else None
-    keys = {p.path: path_key(root, p.path) for p in flat.params if p.is_random and root is not None}
+    drawn = [p for p in flat.params if p.is_random and root is not None and p.path not in fixed]
+    keys = {p.path: path_key(root, p.path) for p in drawn}
 
     def f(index, fixed_values: Mapping[str, object] | None = None) -> dict[str, object]:
         env: dict[str, object] = {}
         over = dict(fixed)
         if fixed_values:
             over.update(fixed_values)
+        variates = standard_variates([p for p in drawn if p.path not in over], keys, index)
         for p in flat.params:
             if p.path in over:
                 env[p.path] = jnp.asarray(over[p.path], dtype=jnp.result_type(float))
                 continue
             value = jnp.asarray(evaluate(p.nominal, env, jnp), dtype=jnp.result_type(float))
-            if p.is_random and root is not None:
-                value = draw_value(p, value, env, sample_key(keys[p.path], index))
+            if p.path in variates:
+                value = draw_value(p, value, env, variates[p.path])
             env[p.path] = value
         return env
 
