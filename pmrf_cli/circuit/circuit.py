@@ -47,12 +47,15 @@ from pmrf_cli.workload import points_evaluated
 MAX_UNROLLED_OPS = 1200
 # Stamps given as dense arrays (S-derived: S-parameter blocks, nested circuits) have full complex
 # entries; from 4 ports on, their unrolled elimination is 15-100x slower than the dense LU (a
-# 4-port block with shunt capacitors, 630 ops: 4.2 s against 0.25 s), so they go dense.
+# 4-port block with shunt capacitors, 630 ops: 4.2 s against 0.25 s), so they go dense, unless
+# the program states enough points for the cost model below (an 8-port block with series
+# inductors and loads, n = 16, 2568 ops: 20.4 against 5.0 us per point, +7 s to compile).
 MAX_UNROLLED_ARRAY_PORTS = 3
 # A stamp that ties every port to every other (`PortStamp.coupled`: a circulator's admittance)
 # makes the unrolled elimination slow to compile from 3 ports on: a circulator with a series
 # inductor and a shunt capacitor on each port (64 samples x 201 points) compiled in ~13 s
-# unrolled against ~1.3 s dense, for a run time of 0.03-0.09 s against 0.06 s; so it goes dense.
+# unrolled against ~1.3 s dense, for a run time of 0.03-0.09 s against 0.06 s; so it goes dense
+# (the cost model below, the only one that may take it, finds no run time saved).
 MAX_UNROLLED_COUPLED_PORTS = 2
 # A program of unknown size takes the dense LU above this many unknowns. One that states its size
 # lets the operations decide (below): a 62-unknown nodal chain (3330 ops) ran 258 us per point
@@ -111,12 +114,18 @@ def unrolled_pays(ops: int, unknowns: int = 0) -> bool:
     points = points_evaluated()
     if ops <= ALWAYS_UNROLLED_OPS or (points is None and ops <= MAX_UNROLLED_OPS):
         return True
-    if points is None or ops > MAX_UNROLLED_OPS_COSTED:
+    if points is None:
         return False
     if ops <= MAX_UNROLLED_OPS_LARGE and points >= POINTS_PER_OP * ops:
         return True
+    return repays_compile(ops, unknowns, points)
+
+
+def repays_compile(ops: int, unknowns: int, points: int) -> bool:
+    """Whether the run time an unrolled elimination of `ops` operations saves over the dense LU
+    of `unknowns` unknowns, over `points` points, repays its extra compile time (the model above)."""
     saved = dense_seconds_per_point(unknowns) - UNROLLED_S_PER_OP * ops
-    return points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
+    return ops <= MAX_UNROLLED_OPS_COSTED and points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
 
 
 def plan_limit(unknowns: int) -> int:
@@ -253,15 +262,19 @@ class Circuit(Model):
                 return ladder.evaluate(chain, components, freq, z0)
         stamps = self._stamps(freq, topo, components)
         system = assemble(topo, stamps, z0)
+        # dense S-blocks and coupled stamps compile slowly unrolled: only the cost model takes them
+        heavy = _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS
+        points = points_evaluated()
         dense = self.solver == "dense" or (
-            self.solver != "sparse"
-            and ((system.n > MAX_UNROLLED_UNKNOWNS and points_evaluated() is None)
-                 or _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS
-                 or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS)
+            self.solver != "sparse" and (system.n > MAX_UNROLLED_UNKNOWNS or heavy) and points is None
         )
         if not dense:
             plan = make_plan(system, None if self.solver == "sparse" else plan_limit(system.n))
-            dense = plan is None or (self.solver != "sparse" and not unrolled_pays(plan.ops, system.n))
+            if plan is None:
+                dense = True
+            elif self.solver != "sparse":
+                pays = repays_compile(plan.ops, system.n, points) if heavy else unrolled_pays(plan.ops, system.n)
+                dense = not pays
         nf = int(np.shape(f)[0])
         if dense:
             zt = solve_ports_dense(system, nf)

@@ -529,3 +529,32 @@ def test_dense_solve_in_blocks_of_frequencies_within_its_memory(check, monkeypat
         blocked = np.asarray(c.s(freq))
     assert "stablehlo.while" in text  # one block after another
     check.close(blocked, whole, atol=1e-13, what="S solved in blocks of frequencies vs at once")
+
+
+def test_s_blocks_of_four_ports_go_unrolled_only_where_the_cost_model_says(check):
+    """A circuit with a 4-port S-block (dense complex entries: slow to compile unrolled) takes
+    the dense LU where its size is unknown or small, however few its operations, and the
+    unrolled elimination where the stated points repay its compile time; same S either way."""
+    from unittest import mock
+
+    from pmrf_cli.circuit import circuit as cm
+    from pmrf_cli.workload import evaluation_points
+
+    freq = prf.Frequency(0.5, 2.5, 5, "GHz")
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(4, 4)) * 0.15
+    s = np.broadcast_to((a + a.T) / 2 + 0.1 * np.eye(4), (5, 4, 4)).astype(complex)
+    block = SParameterBlock(np.linspace(0.5e9, 2.5e9, 5), s)
+    comps = [("B", block, ("a1", "a2", "a3", "a4"))]
+    comps += [(f"L{i}", Inductor(1e-9 * i), (f"p{i}", f"a{i}")) for i in (1, 2, 3, 4)]
+    c = Circuit(comps, ports=["p1", "p2", "p3", "p4"])
+    with mock.patch.object(cm, "solve_ports_dense", wraps=cm.solve_ports_dense) as dense:
+        ref = np.asarray(c.s(freq))  # size unknown
+        assert dense.call_count == 1
+        with evaluation_points(10):
+            c.s(freq)
+        assert dense.call_count == 2
+        with evaluation_points(10**9):
+            big = np.asarray(c.s(freq))
+        assert dense.call_count == 2  # unrolled
+    check.close(big, ref, atol=1e-12, what="unrolled vs dense, 4-port S-block")
