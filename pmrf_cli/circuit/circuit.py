@@ -129,6 +129,13 @@ def repays_compile(ops: int, unknowns: int, points: int) -> bool:
     return ops <= MAX_UNROLLED_OPS_COSTED and points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
 
 
+def could_repay(unknowns: int, points: int) -> bool:
+    """Whether the dense LU of `unknowns` unknowns takes long enough over `points` points for
+    any unrolled elimination beyond ALWAYS_UNROLLED_OPS to repay its compile time: where not,
+    a large or heavy system is not even planned (a 64-port S-block in `pmrf simulate`)."""
+    return points * dense_seconds_per_point(unknowns) >= UNROLLED_COMPILE_S_PER_OP * ALWAYS_UNROLLED_OPS
+
+
 def plan_limit(unknowns: int) -> int:
     """The most operations worth planning an unrolled elimination of a system of `unknowns`
     unknowns for: MAX_UNROLLED_OPS_COSTED where the program's points could repay that much
@@ -267,7 +274,8 @@ class Circuit(Model):
         heavy = _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS
         points = points_evaluated()
         dense = self.solver == "dense" or (
-            self.solver != "sparse" and (system.n > MAX_UNROLLED_UNKNOWNS or heavy) and points is None
+            self.solver != "sparse" and (system.n > MAX_UNROLLED_UNKNOWNS or heavy)
+            and (points is None or not could_repay(system.n, points))
         )
         if not dense:
             plan = make_plan(system, None if self.solver == "sparse" else plan_limit(system.n))
