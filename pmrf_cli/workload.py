@@ -37,14 +37,19 @@ _TOGETHER: ContextVar[int] = ContextVar("pmrf_samples_together", default=1)
 
 
 @contextmanager
-def evaluation_points(points: int) -> Iterator[None]:
-    """While tracing inside this block, the program evaluates `points` (sample, frequency)
-    points in all."""
-    token = _POINTS.set(int(points))
+def _stated(var: ContextVar, value) -> Iterator[None]:
+    """`var` set to `value` inside the block."""
+    token = var.set(value)
     try:
         yield
     finally:
-        _POINTS.reset(token)
+        var.reset(token)
+
+
+def evaluation_points(points: int):
+    """While tracing inside this block, the program evaluates `points` (sample, frequency)
+    points in all."""
+    return _stated(_POINTS, int(points))
 
 
 def points_evaluated() -> int | None:
@@ -62,16 +67,11 @@ def is_large(points: int | None) -> bool:
     return points is not None and points >= LARGE_PROGRAM_POINTS
 
 
-@contextmanager
-def samples_together(samples: int) -> Iterator[None]:
+def samples_together(samples: int):
     """While tracing inside this block, the per-sample evaluation being traced is vmapped over
     `samples` samples, which are then in memory at once (a sweep kernel's tile): what bounds
     the memory of a solver whose working set per point is large (`circuit.dense_solve`)."""
-    token = _TOGETHER.set(max(1, int(samples)))
-    try:
-        yield
-    finally:
-        _TOGETHER.reset(token)
+    return _stated(_TOGETHER, max(1, int(samples)))
 
 
 def samples_at_once() -> int:

@@ -129,20 +129,19 @@ def repays_compile(ops: int, unknowns: int, points: int) -> bool:
     return ops <= MAX_UNROLLED_OPS_COSTED and points * saved >= UNROLLED_COMPILE_S_PER_OP * ops
 
 
-def could_repay(unknowns: int, points: int) -> bool:
-    """Whether the dense LU of `unknowns` unknowns takes long enough over `points` points for
-    any unrolled elimination beyond ALWAYS_UNROLLED_OPS to repay its compile time: where not,
-    a large or heavy system is not even planned (a 64-port S-block in `pmrf simulate`)."""
-    return points * dense_seconds_per_point(unknowns) >= UNROLLED_COMPILE_S_PER_OP * ALWAYS_UNROLLED_OPS
+def repayable_ops(unknowns: int, points: int) -> float:
+    """The most operations whose extra compile time the dense LU of `unknowns` unknowns, run
+    over `points` points, could repay: no unrolled elimination of more can pay by the model
+    above (its saving never exceeds the dense LU's whole run time)."""
+    return points * dense_seconds_per_point(unknowns) / UNROLLED_COMPILE_S_PER_OP
 
 
 def plan_limit(unknowns: int) -> int:
     """The most operations worth planning an unrolled elimination of a system of `unknowns`
-    unknowns for: MAX_UNROLLED_OPS_COSTED where the program's points could repay that much
-    compile time on the dense LU's run time, else MAX_UNROLLED_OPS_LARGE."""
+    unknowns for: MAX_UNROLLED_OPS_COSTED where the program's points could repay more than
+    MAX_UNROLLED_OPS_LARGE operations' compile time, else MAX_UNROLLED_OPS_LARGE."""
     points = points_evaluated()
-    if points is not None and points * dense_seconds_per_point(unknowns) >= (
-            UNROLLED_COMPILE_S_PER_OP * MAX_UNROLLED_OPS_LARGE):
+    if points is not None and repayable_ops(unknowns, points) >= MAX_UNROLLED_OPS_LARGE:
         return MAX_UNROLLED_OPS_COSTED
     return MAX_UNROLLED_OPS_LARGE
 
@@ -275,7 +274,9 @@ class Circuit(Model):
         points = points_evaluated()
         dense = self.solver == "dense" or (
             self.solver != "sparse" and (system.n > MAX_UNROLLED_UNKNOWNS or heavy)
-            and (points is None or not could_repay(system.n, points))
+            # not even planned where no elimination beyond the always-unrolled size could pay
+            # (a 64-port S-block in `pmrf simulate`)
+            and (points is None or repayable_ops(system.n, points) < ALWAYS_UNROLLED_OPS)
         )
         if not dense:
             plan = make_plan(system, None if self.solver == "sparse" else plan_limit(system.n))

@@ -55,7 +55,9 @@ def is_out_of_memory(exc: BaseException) -> bool:
     RESOURCE_EXHAUSTED (a runtime error of JAX's that names the allocation it could not make)."""
     if isinstance(exc, MemoryError):
         return True
-    return "RuntimeError" in type(exc).__name__ and "RESOURCE_EXHAUSTED" in str(exc)
+    jax = sys.modules.get("jax")  # only a program that ran JAX can raise its errors
+    runtime_error = getattr(getattr(jax, "errors", None), "JaxRuntimeError", None)
+    return runtime_error is not None and isinstance(exc, runtime_error) and "RESOURCE_EXHAUSTED" in str(exc)
 
 
 def out_of_memory_text(exc: BaseException) -> str:
