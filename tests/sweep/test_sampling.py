@@ -143,3 +143,13 @@ def test_one_prng_computation_for_all_parameters_of_a_kind():
         return len(re.findall(r"call @_(?:threefry_fold_in|uniform|normal)\w*\(", f.lower(jnp.arange(4)).as_text()))
 
     assert prng_calls(1) == prng_calls(12) > 0
+
+
+def test_many_parameters_of_a_kind_leave_the_others_unchanged(big):
+    """Drawn together over a stack of keys, each parameter keeps its bits whatever the number
+    of others of its kind (normal, lognormal and uniform stacks of 2 to 20)."""
+    extra = "".join(f"  N{i}: {{value: 3, distribution: normal, std: 1}}\n  Q{i}: {{value: 2, distribution: lognormal, std: 10%}}\n"
+                    f"  U{i}: {{value: 1 pF, tolerance: 5%}}\n" for i in range(9))
+    more = _draw(_flat(extra), 7, np.arange(2000))
+    for k in big:
+        assert np.array_equal(more[k], big[k][:2000]), k
