@@ -14,7 +14,11 @@ cascade reads them (`inline_below`, `circuit.cost`): storing and re-reading cost
 
 TEM lines go one step further: their physics is a per-unit-length medium (zc and gamma, or Z'
 and Y'), so lines of one medium (the sections of a stepped-impedance filter that share a width
-and substrate) evaluate it once, and only `chain_of(medium, length)` per line.
+and substrate) evaluate it once, and only `chain_of(medium, length)` per line. Open and shorted
+stubs (lines with one port folded into them by `circuit.terminate`) take their one-port's
+admittance from the same chain form, so they share media with the lines too: a microstrip
+low-pass of seven line sections and six stubs, on three widths, holds the microstrip physics
+once instead of twice, compiles in 2.8 s instead of 4.3 and runs 2.2x faster.
 
 Python numbers and exact zeros in the results (`cplx.Cx` parts: `None`, 1.0) are the same for
 every member of a group (one trace), so they stay Python values after the loop and the solver
@@ -31,7 +35,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from pmrf_cli.circuit.cost import per_point_cost
-from pmrf_cli.cplx import is_array, materialize
+from pmrf_cli.cplx import Cx, is_array, materialize
+from pmrf_cli.models.stamp import ChainParts
 
 #: Fields larger than this (S-parameter data, say) are not stacked: such models run alone.
 MAX_STACKED_LEAF = 64
@@ -121,23 +126,46 @@ def _evaluate_group(method: str, models: Sequence, freq, inline_below: float | N
     return _loop(one, stacked, len(models), _npoints(freq), inline_below)
 
 
-def _medium_key(model, method: str) -> Hashable | None:
-    """For a TEM line whose chain form is `chain_of(medium, length)`: what identifies its
-    medium (type, static fields and every other field but the length: the same array or traced
-    value, or equal concrete constants; the netlist builder hands equal expressions the same
-    array). None for anything else."""
+def _plain_line(model) -> bool:
+    """Whether `model` is a TEM line whose chain form is `chain_of(medium, length)`."""
     from pmrf_cli.models.tline import TEMLine
 
     t = type(model)
-    if (
-        method not in ("chain", "stamp")
-        or not isinstance(model, TEMLine)
-        or t.chain is not TEMLine.chain
-        or t.electrical is not TEMLine.electrical
-        or t.stamp is not TEMLine.stamp
-    ):
+    return (
+        isinstance(model, TEMLine)
+        and t.chain is TEMLine.chain
+        and t.electrical is TEMLine.electrical
+        and t.stamp is TEMLine.stamp
+    )
+
+
+def _as_line(model, method: str) -> tuple[Any, tuple[bool, int] | None] | None:
+    """(line, end) for a call that a TEM line's `chain_of(medium, length)` answers: a line's
+    chain or stamp (end None), or a stub's, a line with one port open or shorted
+    (`circuit.terminate`), as a one-port's shunt chain or stamp (end: (shorted, which port)).
+    None for anything else."""
+    from pmrf_cli.models.wrappers import Terminated
+
+    if isinstance(model, Terminated):
+        if (method in ("shunt_chain", "stamp") and len(model.ends) == 1 and not model.loads[0]
+                and _plain_line(model.model)):
+            return model.model, (model.shorted[0], model.ends[0])
         return None
-    key = [t, jax.tree_util.tree_structure(model)]  # static fields too (a dielectric model, a CPW's backside)
+    if method in ("chain", "stamp") and _plain_line(model):
+        return model, None
+    return None
+
+
+def _medium_key(model, method: str) -> Hashable | None:
+    """For a TEM line whose chain form is `chain_of(medium, length)`, or a stub of one
+    (`_as_line`): what identifies its medium (type, static fields and every other field but the
+    length: the same array or traced value, or equal concrete constants; the netlist builder
+    hands equal expressions the same array). None for anything else."""
+    line = _as_line(model, method)
+    if line is None:
+        return None
+    model = line[0]
+    key = [type(model), jax.tree_util.tree_structure(model)]  # static fields too (a dielectric model, a CPW's backside)
     for path, x in jax.tree_util.tree_flatten_with_path(model)[0]:
         if getattr(path[-1], "name", None) in ("length", "z0"):  # z0: port references, not physics
             continue
@@ -152,27 +180,45 @@ def _medium_key(model, method: str) -> Hashable | None:
     return tuple(key)
 
 
-def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float | None) -> list:
-    """Chain forms (or stamps) of TEM lines that share media: each medium once (grouped by
-    type), then every line's `chain_of(medium, length)` in one loop per line type."""
+def _line_result(chain, method: str, end: tuple[bool, int] | None):
+    """What a call asked of a line (`_as_line`), from the line's chain form: the chain itself or
+    its stamp; for a stub, the one-port's admittance q / p (open end: C / A, shorted: D / B, seen
+    from the kept port) as a shunt chain [[p, 0], [q, p]] / p or a stamp q V - p I = 0."""
+    from pmrf_cli.models.stamp import PortStamp
     from pmrf_cli.models.tline import chain_stamp
 
+    if end is None:
+        return chain_stamp(chain) if method == "stamp" else chain
+    shorted, port = end
+    if port == 0:  # the kept port is port 2
+        chain = chain.reversed()
+    p, q = (Cx.of(chain.b), Cx.of(chain.d)) if shorted else (Cx.of(chain.a), Cx.of(chain.c))
+    if method == "shunt_chain":
+        return ChainParts(p, Cx(), q, p, mu=p, nu=p)
+    one = np.ones((1, 1), bool)
+    return PortStamp(nports=1, m=[[q]], n=[[-p]], m_pattern=one, n_pattern=one)
+
+
+def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float | None) -> list:
+    """Chain forms (or stamps) of TEM lines and stubs that share media: each medium once
+    (grouped by type), then every line's `chain_of(medium, length)` in one loop per line type."""
+    lines = [_as_line(model, method) for method, model in calls]
     media: dict[Hashable, int] = {}
     which = []
     for method, model in calls:
         which.append(media.setdefault(_medium_key(model, method), len(media)))
     first = {}
     for i, m in enumerate(which):
-        first.setdefault(m, calls[i][1])
+        first.setdefault(m, lines[i][0])
     evaluated = evaluate_components([("medium", first[m]) for m in range(len(media))], freq, stage=False,
                                     inline_below=inline_below)
     results: list = [None] * len(calls)
     by_type: dict[type, list[int]] = {}
-    for i, (_, model) in enumerate(calls):
-        by_type.setdefault(type(model), []).append(i)
+    for i, (line, _) in enumerate(lines):
+        by_type.setdefault(type(line), []).append(i)
     for t, members in by_type.items():
         args = [jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *[evaluated[which[i]] for i in members]),
-                jnp.stack([jnp.asarray(calls[i][1].length, float) for i in members])]
+                jnp.stack([jnp.asarray(lines[i][0].length, float) for i in members])]
         leaves, treedef = jax.tree_util.tree_flatten(args[0])
 
         def one(length, *medium_leaves, treedef=treedef, t=t):
@@ -180,7 +226,7 @@ def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float 
 
         chains = _loop(one, [args[1], *leaves], len(members), _npoints(freq), inline_below)
         for i, chain in zip(members, chains):
-            results[i] = chain_stamp(chain) if calls[i][0] == "stamp" else chain
+            results[i] = _line_result(chain, calls[i][0], lines[i][1])
     return results
 
 

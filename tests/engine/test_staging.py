@@ -224,6 +224,45 @@ def test_lines_of_one_medium_share_its_evaluation():
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-15)
 
 
+def _stub_filter(solver: str, topology: str, short_end: str) -> Circuit:
+    """A microstrip line with stubs of its own width and of another: open and shorted, placed
+    either way round (the shorted stub's grounded end on its port 1 or its port 2); "nodal"
+    adds a resistor across the line, so the circuit is no ladder."""
+    w, ws = 1.5e-3, 3e-3
+    parts = [
+        ("M1", _microstrip(w, 6e-3), ("a", "b")),
+        ("S1", _microstrip(w, 7e-3), ("b", "open1")),
+        ("M2", _microstrip(w, 6e-3), ("b", "c")),
+        ("S2", _microstrip(ws, 5e-3), ("gnd", "c") if short_end == "port1" else ("c", "gnd")),
+        ("M3", _microstrip(w, 6e-3), ("c", "d")),
+        ("S3", _microstrip(ws, 9e-3), ("open3", "d")),
+    ]
+    if topology == "nodal":
+        parts.append(("R", prf.models.Resistor(300.0), ("a", "d")))
+    return Circuit(parts, ports=("a", "d"), solver=solver)
+
+
+def _transcendentals(fn) -> int:
+    text = jax.jit(fn).lower().as_text()
+    return len(re.findall(r"stablehlo\.(power|exponential|log|cosine|sine|tanh)", text))
+
+
+@pytest.mark.parametrize("topology", ["ladder", "nodal"])
+@pytest.mark.parametrize("short_end", ["port1", "port2"])
+def test_stubs_share_media_with_lines(topology, short_end):
+    """Open and shorted stubs, folded into one-ports (`circuit.terminate`), evaluate their
+    medium with the lines of the same width: the program holds the microstrip physics as often
+    as with the stubs left as lines (solver "mna": no folding; it held it once more per stub
+    before), and S agrees with that unfolded circuit, also at DC and where the stubs resonate."""
+    f = np.concatenate([[0.0], np.linspace(0.5e9, 12e9, 24)])
+    folded = _stub_filter("auto", topology, short_end)
+    lines = _stub_filter("mna", topology, short_end)
+    assert _transcendentals(lambda: folded.s(f)) <= _transcendentals(lambda: lines.s(f)) + 20
+    got = np.asarray(folded.s(f))
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, np.asarray(lines.s(f)), rtol=1e-12, atol=1e-13)
+
+
 def test_netlist_lines_share_media_under_a_trace():
     """In a sweep's traced build, equal constants are distinct tracers: the builder hands lines
     of equal field expressions the same arrays, so examples/microstrip_lpf.yaml's five sections
