@@ -25,7 +25,7 @@ from __future__ import annotations
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
-from jax import Array
+from jax import Array, lax
 
 from pmrf_cli.models.base import as_array, freq_array
 from pmrf_cli.models.lines.bessel import i0_over_i1, k0_over_k1
@@ -60,8 +60,10 @@ def coax_rlgc(din, dout, er, tand, sigma, rough, f, band: Wideband | None = None
     perfect = jnp.isinf(sigma)
     sig = jnp.where(perfect, 1.0, sigma)
     fs = positive_f(f)
-    jwmu = 1j * 2 * np.pi * fs * MU0
-    g, zs = jnp.sqrt(jwmu * sig), jnp.sqrt(jwmu / sig)
+    # g = sqrt(j w mu sigma) and zs = sqrt(j w mu / sigma): real roots times (1 + j), not
+    # XLA's general complex square root
+    k, rs = jnp.sqrt(np.pi * fs * MU0 * sig), jnp.sqrt(np.pi * fs * MU0 / sig)
+    g, zs = lax.complex(k, k), lax.complex(rs, rs)
     inner = zs / (2 * np.pi * a) * i0_over_i1(g * a)
     outer = zs / (2 * np.pi * b) * k0_over_k1(g * b)
     rdc = 1.0 / (np.pi * a**2 * sig)

@@ -95,6 +95,27 @@ def principal_sqrt(z) -> Cx:
     return Cx(jnp.where(right, t, jnp.abs(half)), jnp.where(right, half, jnp.where(y < 0, -t, t)))
 
 
+def csqrt(z) -> Array:
+    """sqrt(z), principal branch, of a real or complex array; complex by `principal_sqrt` (XLA's
+    own complex square root is ~40 operations of overflow guards: compile time, for the
+    per-sample formulas of the line models, whose values never come near overflow)."""
+    z = jnp.asarray(z)
+    if not jnp.iscomplexobj(z):
+        return jnp.sqrt(z)
+    return principal_sqrt(z).to_complex(jnp.shape(z))
+
+
+def clog(z) -> Array:
+    """log(z), principal branch, of a real or complex array; complex as log|z| + j arg z from a
+    real logarithm and arctangent (`vecmath`), where XLA's complex logarithm is ~100 operations
+    of scaling and guards."""
+    z = jnp.asarray(z)
+    if not jnp.iscomplexobj(z):
+        return jnp.log(z)
+    x, y = jnp.real(z), jnp.imag(z)
+    return lax.complex(0.5 * vecmath.log(x * x + y * y), vecmath.atan2(y, x))
+
+
 def rlgc_chain(zs, ys, length) -> ChainParts:
     """Chain form of a line from Z', Y' (per metre) and its length, finite at DC where Y' = 0:
     A = D = cosh(g), B = Z' l sinh(g)/g, C = Y' l sinh(g)/g with g^2 = Z' Y' l^2 (both even in g).

@@ -27,6 +27,7 @@ from jax import Array
 
 from pmrf_cli.cplx import cis
 from pmrf_cli.models.base import Model, as_array, freq_array
+from pmrf_cli.models.lines.common import csqrt
 from pmrf_cli.models.lines.dielectric import (
     F_ER,
     F_HIGH,
@@ -155,7 +156,7 @@ class DielectricCoupledLine(Model):
         """The even and odd modes' ABCD entries (A = D, B, C), each (F,) complex."""
         f = freq_array(freq)
         d = permittivity(1.0, self.tand, f, wideband_of(self)).complex
-        sd = jnp.sqrt(d)
+        sd = csqrt(d)
         out = []
         for z, er in ((self.z0e, self.ere), (self.z0o, self.ero)):
             gl = 2j * np.pi * f * jnp.sqrt(er) * sd / C0 * self.length

@@ -38,6 +38,7 @@ from pmrf_cli.models.lines.common import (
     SIGMA_COPPER,
     complement,
     cpow,
+    csqrt,
     ellip_ratio,
     ellipk,
     positive_f,
@@ -73,19 +74,19 @@ def cpw_quasi_static(w, s, h, t, er, backside: bool) -> tuple[Array, Array]:
     qe = ellip_ratio(k1 + (1 - k1 * k1) * d / (2 * s))
     zr = ETA0 / 2 / (qe + q3) if backside else ETA0 / 4 / qe
     e = e - (0.7 * (e - 1) * t / s) / (q1 + 0.7 * t / s)
-    return zr / jnp.sqrt(e), e
+    return zr / csqrt(e), e
 
 
 def cpw_dispersion(z0, e0, er, w, s, h, f) -> tuple[Array, Array]:
     """(zc(f), eps_eff(f)) after Frankel / Gevorgian; equal to the quasi-static values at f = 0."""
-    fte = C0 / 4 / (h * jnp.sqrt(er - 1))  # TE0 surface-wave cut-off
+    fte = C0 / 4 / (h * csqrt(er - 1))  # TE0 surface-wave cut-off
     p = jnp.log(w / h)
     u = 0.54 - (0.64 - 0.015 * p) * p
     v = 0.43 - (0.86 - 0.54 * p) * p
     g = jnp.exp(u * jnp.log(w / s) + v)
     x = jnp.where(f > 0, positive_f(f) ** 1.8 * cpow(fte, -1.8), 0.0)  # f**1.8 per point, shared
-    sq0 = jnp.sqrt(e0)
-    sq = sq0 + (jnp.sqrt(er) - sq0) * x / (x + g)
+    sq0 = csqrt(e0)
+    sq = sq0 + (csqrt(er) - sq0) * x / (x + g)
     return z0 * sq0 / sq, sq**2
 
 

@@ -41,7 +41,9 @@ from pmrf_cli.models.lines.common import (
     ETA0,
     SIGMA_COPPER,
     cexp,
+    clog,
     cpow,
+    csqrt,
     once,
     positive_f,
     roughness_factor,
@@ -67,13 +69,13 @@ def _cap(x, limit: float) -> Array:
 
 def _hj_z_air(u) -> Array:
     """Hammerstad-Jensen impedance of a microstrip of normalised width u in air."""
-    fu = 6 + (2 * np.pi - 6) * jnp.exp(-((30.666 / u) ** 0.7528))
-    return ETA0 / (2 * np.pi) * jnp.log(fu / u + jnp.sqrt(1 + (2 / u) ** 2))
+    fu = 6 + (2 * np.pi - 6) * cexp(-cpow(30.666 / u, 0.7528))
+    return ETA0 / (2 * np.pi) * clog(fu / u + csqrt(1 + (2 / u) ** 2))
 
 
 def _hj_eps(u, er) -> Array:
     """Hammerstad-Jensen effective permittivity of a zero-thickness strip."""
-    a = 1 + jnp.log((u**4 + (u / 52) ** 2) / (u**4 + 0.432)) / 49 + jnp.log(1 + (u / 18.1) ** 3) / 18.7
+    a = 1 + clog((u**4 + (u / 52) ** 2) / (u**4 + 0.432)) / 49 + clog(1 + (u / 18.1) ** 3) / 18.7
     b = 0.564 * cpow((er - 0.9) / (er + 3), 0.053)
     return (er + 1) / 2 + (er - 1) / 2 * cpow(1 + 10 / u, -a * b)
 
@@ -84,12 +86,12 @@ def hammerstad_jensen(w, h, t, er) -> tuple[Array, Array, Array]:
     on = t > 0
     tn = jnp.where(on, t / h, 1.0)
     du1 = jnp.where(on, tn / np.pi * jnp.log(1 + 4 * np.e / tn * jnp.tanh(jnp.sqrt(6.517 * u)) ** 2), 0.0)
-    x = jnp.sqrt(er - 1)
+    x = csqrt(er - 1)
     dur = du1 * (1 + 2 / (cexp(x) + cexp(-x))) / 2
     u1, ur = u + du1, u + dur
     zr, z1 = _hj_z_air(ur), _hj_z_air(u1)
     e = _hj_eps(ur, er)
-    return zr / jnp.sqrt(e), e * (z1 / zr) ** 2, ur
+    return zr / csqrt(e), e * (z1 / zr) ** 2, ur
 
 
 class NormalisedFrequency:
