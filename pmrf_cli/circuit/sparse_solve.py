@@ -30,6 +30,7 @@ import jax
 
 from pmrf_cli.circuit.assemble import System
 from pmrf_cli.cplx import Cx, is_array, stored
+from pmrf_cli.workload import is_large, points_evaluated
 
 
 # see `_rotate`: far above underflow (so the derivatives of rsqrt(s2 + floor) stay finite where
@@ -167,6 +168,13 @@ def _numeric_rows(system: System) -> list[dict]:
 #: against 1.2 ms per sample. Below it the fused form runs up to 10 % faster (a Wilkinson divider,
 #: 456 ops: 27-30 against 30-33 ms per 128 samples).
 STORED_ABOVE_OPS = 600
+#: Above this cost, rows are stored too in a program that states it is not large (a sweep of
+#: fewer than `workload.LARGE_PROGRAM_POINTS` points, `pmrf simulate`): there the fused form's
+#: size costs more than its speed gives back. A Wilkinson divider with toleranced line lengths
+#: (456 ops), fused against stored: 16.2k against 10.5k lines of optimised HLO, 2.0 against
+#: 1.7 s to compile, 273 against 172 ms to load from the compilation cache in every warm run,
+#: for 384 against 417-432 us per sample of 1001 points (N = 1000: 1e6 points, ~0.04 s more).
+STORED_ABOVE_OPS_STATED = 300
 
 
 def _stored_row(row: dict) -> dict:
@@ -180,6 +188,12 @@ def _stored_row(row: dict) -> dict:
     return {k: entry(v) for k, v in row.items()}
 
 
+def _stated_not_large() -> bool:
+    """Whether the program being traced states its size and is not large (`workload`)."""
+    points = points_evaluated()
+    return points is not None and not is_large(points)
+
+
 def solve_ports(system: System, plan: Plan):
     """Solve for the port-node voltages under unit port currents: returns Zt as a P x P nested
     list of `Cx` entries."""
@@ -188,7 +202,7 @@ def solve_ports(system: System, plan: Plan):
     active = set(range(n))
     pivots: list[tuple[int, dict]] = []
     port_cols = set(system.port_nodes)
-    store = plan.ops > STORED_ABOVE_OPS
+    store = plan.ops > STORED_ABOVE_OPS or (plan.ops > STORED_ABOVE_OPS_STATED and _stated_not_large())
     for col in plan.order:
         cands = [r for r in sorted(active) if col in rows[r]]
         piv = cands[0]

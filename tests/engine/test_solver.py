@@ -4,6 +4,7 @@
 Each circuit is evaluated once per solver (module-scoped cache), eagerly, on one shared grid.
 """
 
+import contextlib
 import dataclasses
 
 import equinox as eqx
@@ -267,6 +268,30 @@ def test_ratrace_takes_the_stored_elimination():
     topo, components = c._solved()
     plan = make_plan(assemble(topo, c._stamps(FREQ, topo, components), c.port_z0()))
     assert STORED_ABOVE_OPS < plan.ops <= prf.circuit.circuit.MAX_UNROLLED_OPS
+
+
+def test_mid_size_eliminations_are_stored_unless_the_program_is_large(build):
+    """A Wilkinson divider's elimination (between STORED_ABOVE_OPS_STATED and STORED_ABOVE_OPS
+    operations) is fused in a large program or one of unknown size, and its rows are stored
+    (each a division by an exact 1) in one that states fewer points: a smaller program, quicker
+    to compile and to load from the cache. Both give the same S, to rounding."""
+    from pmrf_cli.circuit.assemble import assemble
+    from pmrf_cli.circuit.sparse_solve import STORED_ABOVE_OPS, STORED_ABOVE_OPS_STATED, make_plan
+    from pmrf_cli.workload import LARGE_PROGRAM_POINTS, evaluation_points
+
+    c = build.wilkinson(solver="auto")
+    topo, components = c._solved()
+    plan = make_plan(assemble(topo, c._stamps(FREQ, topo, components), c.port_z0()))
+    assert STORED_ABOVE_OPS_STATED < plan.ops <= STORED_ABOVE_OPS
+
+    def traced(points):
+        with evaluation_points(points) if points else contextlib.nullcontext():
+            lowered = jax.jit(lambda m: m.s(FREQ)).lower(c)
+            return lowered.as_text().count("stablehlo.divide"), np.asarray(lowered.compile()(c))
+
+    (fused, s_fused), (large, _), (small, s_small) = traced(None), traced(LARGE_PROGRAM_POINTS), traced(10**6)
+    assert fused == large and small > fused + 50, (fused, large, small)
+    np.testing.assert_allclose(s_small, s_fused, rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", list(CIRCUITS))
