@@ -9,7 +9,9 @@
   unused port of an S-block; `circuit.terminate`) are folded into it first, for either solver;
 * anything else goes to the modified nodal solver (`circuit.assemble`), eliminated by the
   unrolled sparse solver (`circuit.sparse_solve`) or, for systems too large to unroll, by a
-  batched dense LU (`circuit.dense_solve`).
+  batched dense LU (`circuit.dense_solve`); a port reached through one TEM line (a coupler's
+  feed) is first moved to the line's far end and the line connected to the solution afterwards
+  (`circuit.feeds`).
 
 0 Hz points of a grid known at trace time, where the circuit's equations may be singular (a node
 floating at DC, a loop of ideal conductors), are solved again by the minimum-norm nodal solution,
@@ -29,6 +31,7 @@ from pmrf_cli.circuit import ladder
 from pmrf_cli.circuit.assemble import assemble
 from pmrf_cli.circuit.dc import dc_points, may_be_singular_at_dc, solve_ports_min_norm
 from pmrf_cli.circuit.dense_solve import solve_ports_dense
+from pmrf_cli.circuit.feeds import connect, find_feeds, interior
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
 from pmrf_cli.circuit.topology import Topology, build_topology
 from pmrf_cli.circuit.stages import evaluate_components
@@ -263,11 +266,25 @@ class Circuit(Model):
     def _s_regular(self, freq, z0) -> Array:
         f = freq_array(freq)
         topo, components = self._solved()
+        feeds = ()
         if self.solver == "auto":
             chain = ladder.find_ladder(topo, components)
             if chain is not None:
                 return ladder.evaluate(chain, components, freq, z0)
-        stamps = self._stamps(freq, topo, components)
+            feeds = find_feeds(topo, components)
+        if feeds:  # the interior's stamps and the feed lines' chain forms in one stage (shared media)
+            lines = [components[fd.index] for fd in feeds]
+            topo = interior(topo, feeds)
+            components = [m for i, m in enumerate(components) if i not in {fd.index for fd in feeds}]
+            calls = [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(components, topo.placements)]
+            evaluated = evaluate_components(calls + [("chain", m) for m in lines], freq)
+            stamps, chains = tuple(evaluated[:len(calls)]), evaluated[len(calls):]
+            return connect(self._s_nodal(topo, stamps, f, z0), feeds, chains, z0, jnp.shape(f))
+        return self._s_nodal(topo, self._stamps(freq, topo, components), f, z0)
+
+    def _s_nodal(self, topo: Topology, stamps: tuple, f, z0) -> Array:
+        """S from the modified nodal system of `topo` with the components' `stamps`: the
+        unrolled elimination or the dense LU, as the cost model chooses."""
         system = assemble(topo, stamps, z0)
         # dense S-blocks and coupled stamps compile slowly unrolled: only the cost model takes them
         heavy = _array_ports(stamps) > MAX_UNROLLED_ARRAY_PORTS or _coupled_ports(stamps) > MAX_UNROLLED_COUPLED_PORTS
