@@ -243,11 +243,18 @@ class Circuit(Model):
         f = freq_array(freq)
         topo = self.topology()
         z0 = self.port_z0()
-        s = self._s_regular(freq, z0)
         dc = dc_points(f)
-        if dc is not None and may_be_singular_at_dc(topo, self.components):
-            s = s.at[dc].set(self._s_dc(dc.size, topo, z0).astype(s.dtype))
-        return s
+        if dc is None or not may_be_singular_at_dc(topo, self.components):
+            return self._s_regular(freq, z0)
+        # the regular solution is not taken at the 0 Hz points at all: where its equations are
+        # singular, its values there, even overwritten, would make the derivatives NaN (0 x inf)
+        s_dc = self._s_dc(dc.size, topo, z0)
+        rest = np.setdiff1d(np.arange(np.shape(f)[0]), dc)
+        if rest.size == 0:
+            return s_dc
+        s_rest = self._s_regular(np.asarray(f)[rest], z0)
+        s = jnp.zeros((np.shape(f)[0],) + s_rest.shape[1:], s_rest.dtype)
+        return s.at[rest].set(s_rest).at[dc].set(s_dc.astype(s_rest.dtype))
 
     def _stamps(self, freq, topo: Topology, components=None) -> tuple:
         components = self.components if components is None else components

@@ -113,3 +113,34 @@ def test_dc_points_need_a_grid_known_at_trace_time():
         return f
 
     jax.jit(traced)(jnp.zeros(2))
+
+
+def _ring(length, solver):
+    """A ring of four microstrip lines with a feed line from a port to each junction (a branch-line
+    coupler): a loop of conductors at DC."""
+    from pmrf_cli.models.lines import Microstrip
+
+    def line(w, length):
+        return Microstrip(w=w, h=0.508e-3, er=3.66, length=length, t=35e-6, tand=0.0037)
+
+    parts = [(f"L{k}", line(1.1e-3 * (1 + 0.3 * k), length * (1 + 0.1 * k)), (f"n{k}", f"n{(k + 1) % 4}"))
+             for k in range(4)]
+    parts += [(f"F{k}", line(1.1e-3, 5e-3), (f"p{k}", f"n{k}")) for k in range(4)]
+    return Circuit(parts, ports=("p0", "p1", "p2", "p3"), solver=solver)
+
+
+@pytest.mark.parametrize("solver", ["auto", "mna", "dense"])
+def test_derivatives_stay_finite_where_dc_is_solved_by_minimum_norm(solver):
+    """The regular solution is not evaluated at the 0 Hz points it would leave singular, so
+    derivatives through a grid that starts at 0 Hz are finite (0 x inf made them NaN), and equal
+    the derivatives on the grid without that point."""
+    grid = np.array([0.0, 1e9, 2e9])
+    assert may_be_singular_at_dc(_ring(0.02, solver).topology(), _ring(0.02, solver).components)
+
+    def loss(length, f):
+        return jnp.sum(jnp.abs(_ring(length, solver).s(f)) ** 2 * jnp.arange(16.0).reshape(4, 4))
+
+    with_dc, without = jax.grad(loss)(0.02, grid), jax.grad(loss)(0.02, grid[1:])
+    assert np.isfinite(with_dc) and with_dc != 0
+    np.testing.assert_allclose(with_dc, without, rtol=1e-12)
+    assert jax.grad(loss)(0.02, grid[:1]) == 0
