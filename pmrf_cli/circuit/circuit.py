@@ -256,10 +256,13 @@ class Circuit(Model):
         s = jnp.zeros((np.shape(f)[0],) + s_rest.shape[1:], s_rest.dtype)
         return s.at[rest].set(s_rest).at[dc].set(s_dc.astype(s_rest.dtype))
 
-    def _stamps(self, freq, topo: Topology, components=None) -> tuple:
+    def _stamps(self, freq, topo: Topology, components=None, extra=()) -> tuple:
+        """The components' port stamps on `topo`, evaluated in one stage with the `extra` calls
+        ((method, model): a feed line's chain form), whose results follow them."""
         components = self.components if components is None else components
         return tuple(evaluate_components(
-            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(components, topo.placements)],
+            [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(components, topo.placements)]
+            + list(extra),
             freq,
         ))
 
@@ -280,12 +283,12 @@ class Circuit(Model):
                 return ladder.evaluate(chain, components, freq, z0)
             feeds = find_feeds(topo, components)
         if feeds:  # the interior's stamps and the feed lines' chain forms in one stage (shared media)
-            lines = [components[fd.index] for fd in feeds]
+            lines = [("chain", components[fd.index]) for fd in feeds]
+            gone = {fd.index for fd in feeds}
             topo = interior(topo, feeds)
-            components = [m for i, m in enumerate(components) if i not in {fd.index for fd in feeds}]
-            calls = [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(components, topo.placements)]
-            evaluated = evaluate_components(calls + [("chain", m) for m in lines], freq)
-            stamps, chains = tuple(evaluated[:len(calls)]), evaluated[len(calls):]
+            components = [m for i, m in enumerate(components) if i not in gone]
+            evaluated = self._stamps(freq, topo, components, lines)
+            stamps, chains = evaluated[:len(components)], evaluated[len(components):]
             return connect(self._s_nodal(topo, stamps, f, z0), feeds, chains, z0, jnp.shape(f))
         return self._s_nodal(topo, self._stamps(freq, topo, components), f, z0)
 

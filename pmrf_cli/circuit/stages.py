@@ -36,7 +36,7 @@ import numpy as np
 
 from pmrf_cli.circuit.cost import per_point_cost
 from pmrf_cli.cplx import Cx, is_array, materialize
-from pmrf_cli.models.stamp import ChainParts
+from pmrf_cli.models.stamp import ratio_shunt_chain, ratio_stamp
 
 #: Fields larger than this (S-parameter data, say) are not stacked: such models run alone.
 MAX_STACKED_LEAF = 64
@@ -184,7 +184,6 @@ def _line_result(chain, method: str, end: tuple[bool, int] | None):
     """What a call asked of a line (`_as_line`), from the line's chain form: the chain itself or
     its stamp; for a stub, the one-port's admittance q / p (open end: C / A, shorted: D / B, seen
     from the kept port) as a shunt chain [[p, 0], [q, p]] / p or a stamp q V - p I = 0."""
-    from pmrf_cli.models.stamp import PortStamp
     from pmrf_cli.models.tline import chain_stamp
 
     if end is None:
@@ -193,10 +192,7 @@ def _line_result(chain, method: str, end: tuple[bool, int] | None):
     if port == 0:  # the kept port is port 2
         chain = chain.reversed()
     p, q = (Cx.of(chain.b), Cx.of(chain.d)) if shorted else (Cx.of(chain.a), Cx.of(chain.c))
-    if method == "shunt_chain":
-        return ChainParts(p, Cx(), q, p, mu=p, nu=p)
-    one = np.ones((1, 1), bool)
-    return PortStamp(nports=1, m=[[q]], n=[[-p]], m_pattern=one, n_pattern=one)
+    return ratio_shunt_chain(p, q) if method == "shunt_chain" else ratio_stamp(p, q)
 
 
 def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float | None) -> list:

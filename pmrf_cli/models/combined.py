@@ -20,12 +20,8 @@ import equinox as eqx
 import jax.numpy as jnp
 
 from pmrf_cli.cplx import Cx
-from pmrf_cli.models.lumped import _ONE, TwoTerminal
-from pmrf_cli.models.stamp import ChainParts, PortStamp
-
-
-def _is_one(x: Cx) -> bool:
-    return isinstance(x.re, float) and x.re == 1.0 and x.im is None
+from pmrf_cli.models.lumped import TwoTerminal
+from pmrf_cli.models.stamp import ChainParts, PortStamp, is_one, ratio_shunt_chain, ratio_stamp
 
 
 def _zero(x: Cx):
@@ -80,29 +76,23 @@ class SeriesParallel(TwoTerminal):
         """('z', Z) where the ratio's q is 1, ('y', Y) where p is 1; otherwise neither is finite
         everywhere (a tank at resonance, a trap) and this raises: use `ratio`."""
         p, q = self.ratio(freq)
-        if _is_one(q):
+        if is_one(q):
             return "z", p
-        if _is_one(p):
+        if is_one(p):
             return "y", q
         raise ValueError("a series-parallel combination of mixed parts has no finite immittance; use ratio()")
 
     def element_stamp(self, freq) -> PortStamp:
-        p, q = self.ratio(freq)
-        if _is_one(p):
-            return PortStamp(nports=1, y=[[q]], y_pattern=_ONE)
-        return PortStamp(nports=1, m=[[q]], n=[[-p]], m_pattern=_ONE, n_pattern=_ONE)
+        return ratio_stamp(*self.ratio(freq))
 
     def chain(self, freq) -> ChainParts:
         p, q = self.ratio(freq)
-        if _is_one(q):
+        if is_one(q):
             return ChainParts(Cx(1.0), p, Cx(), Cx(1.0))
         return ChainParts(q, p, Cx(), q, mu=q, nu=q)
 
     def shunt_chain(self, freq) -> ChainParts:
-        p, q = self.ratio(freq)
-        if _is_one(p):
-            return ChainParts(Cx(1.0), Cx(), q, Cx(1.0))
-        return ChainParts(p, Cx(), q, p, mu=p, nu=p)
+        return ratio_shunt_chain(*self.ratio(freq))
 
     def stamp(self, freq) -> PortStamp:
         """As a standalone 2-port (between ports 1 and 2, both to ground): q (V1 - V2) - p I1 = 0,

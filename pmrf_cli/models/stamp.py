@@ -132,6 +132,28 @@ class ChainParts:
         return ChainParts(self.d, self.b, self.c, self.a, self.nu, self.mu)
 
 
+def is_one(x: Cx) -> bool:
+    """Whether `x` is the constant 1 (known at trace time)."""
+    return isinstance(x.re, float) and x.re == 1.0 and x.im is None
+
+
+def ratio_stamp(p: Cx, q: Cx) -> PortStamp:
+    """The stamp of a one-port of admittance q / p: q V - p I = 0 (homogeneous: p = 0 is a
+    short, q = 0 an open), or the admittance q itself where p is the constant 1."""
+    one = np.ones((1, 1), bool)
+    if is_one(p):
+        return PortStamp(nports=1, y=[[q]], y_pattern=one)
+    return PortStamp(nports=1, m=[[q]], n=[[-p]], m_pattern=one, n_pattern=one)
+
+
+def ratio_shunt_chain(p: Cx, q: Cx) -> ChainParts:
+    """The chain form of a one-port of admittance q / p from a node to ground, [[p, 0], [q, p]]
+    / p, or [[1, 0], [q, 1]] where p is the constant 1."""
+    if is_one(p):
+        return ChainParts(Cx(1.0), Cx(), q, Cx(1.0))
+    return ChainParts(p, Cx(), q, p, mu=p, nu=p)
+
+
 _STAMP_PARTS = ("y", "m", "n", "k")
 _STAMP_STATIC = ("nports", "y_pattern", "m_pattern", "n_pattern", "k_pattern", "coupled")
 
