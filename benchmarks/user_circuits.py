@@ -6,7 +6,7 @@ component library, and none was tuned for: `stub_lowpass` (microstrip line with 
 CPW and coax feeds: a ladder once the stubs are folded), `branchline` (microstrip branch-line
 coupler with feed lines: nodal, 4 ports), `coupled_bpf5` (parallel-coupled-line band-pass),
 `diplex` and `triplexer` (lumped finite-Q LP/HP and three-channel filters from a common port:
-nodal). For each, in fresh processes: `pmrf simulate` with an empty cache, `pmrf sweep
+each channel an arm connected to the common node, `circuit.feeds`). For each, in fresh processes: `pmrf simulate` with an empty cache, `pmrf sweep
 --batch N` with an empty cache (cold) and again (warm), with the warm run's phases
 (PMRF_TIMINGS). For the branch-line coupler a scikit-rf loop (MLine sections joined by
 `skrf.circuit.Circuit`) is timed in this process on 10 samples, and the warm sweep's ratio to

@@ -9,9 +9,9 @@
   unused port of an S-block; `circuit.terminate`) are folded into it first, for either solver;
 * anything else goes to the modified nodal solver (`circuit.assemble`), eliminated by the
   unrolled sparse solver (`circuit.sparse_solve`) or, for systems too large to unroll, by a
-  batched dense LU (`circuit.dense_solve`); a port reached through one TEM line (a coupler's
-  feed) is first moved to the line's far end and the line connected to the solution afterwards
-  (`circuit.feeds`).
+  batched dense LU (`circuit.dense_solve`); a port whose node starts a ladder (a coupler's feed
+  line, a multiplexer's filter arm) is first moved to the arm's far end and the arm connected to
+  the solution afterwards (`circuit.feeds`).
 
 0 Hz points of a grid known at trace time, where the circuit's equations may be singular (a node
 floating at DC, a loop of ideal conductors), are solved again by the minimum-norm nodal solution,
@@ -30,6 +30,7 @@ from jax import Array
 from pmrf_cli.circuit import ladder
 from pmrf_cli.circuit.assemble import assemble
 from pmrf_cli.circuit.dc import dc_points, may_be_singular_at_dc, solve_ports_min_norm
+from pmrf_cli.circuit.cost import LADDER_INLINE_COST
 from pmrf_cli.circuit.dense_solve import solve_ports_dense
 from pmrf_cli.circuit.feeds import connect, find_feeds, interior
 from pmrf_cli.circuit.sparse_solve import make_plan, solve_ports
@@ -258,12 +259,14 @@ class Circuit(Model):
 
     def _stamps(self, freq, topo: Topology, components=None, extra=()) -> tuple:
         """The components' port stamps on `topo`, evaluated in one stage with the `extra` calls
-        ((method, model): a feed line's chain form), whose results follow them."""
+        ((method, model): an arm's chain forms, inlined where cheap as in a ladder), whose
+        results follow them."""
         components = self.components if components is None else components
         return tuple(evaluate_components(
             [("element_stamp" if pl.element else "stamp", m) for m, pl in zip(components, topo.placements)]
             + list(extra),
             freq,
+            inline_below=[None] * len(components) + [LADDER_INLINE_COST] * len(extra),
         ))
 
     def _s_dc(self, count: int, topo: Topology, z0) -> Array:
@@ -282,14 +285,21 @@ class Circuit(Model):
             if chain is not None:
                 return ladder.evaluate(chain, components, freq, z0)
             feeds = find_feeds(topo, components)
-        if feeds:  # the interior's stamps and the feed lines' chain forms in one stage (shared media)
-            lines = [("chain", components[fd.index]) for fd in feeds]
-            gone = {fd.index for fd in feeds}
+        if feeds:  # the interior's stamps and the arms' chain forms in one stage (shared media)
+            links = [link for fd in feeds for link in fd.links]
+            calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
+            gone = {link.index for link in links}
             topo = interior(topo, feeds)
             components = [m for i, m in enumerate(components) if i not in gone]
-            evaluated = self._stamps(freq, topo, components, lines)
-            stamps, chains = evaluated[:len(components)], evaluated[len(components):]
-            return connect(self._s_nodal(topo, stamps, f, z0), feeds, chains, z0, jnp.shape(f))
+            evaluated = self._stamps(freq, topo, components, calls)
+            stamps, start = evaluated[:len(components)], len(components)
+            arms = []
+            for fd in feeds:
+                parts = evaluated[start:start + len(fd.links)]
+                start += len(fd.links)
+                chain = ladder.cascade_all([p.reversed() if link.reverse else p for link, p in zip(fd.links, parts)])
+                arms.append(ladder.product_to_s(chain, z0[fd.port], z0[fd.port], freq))
+            return connect(self._s_nodal(topo, stamps, f, z0), feeds, arms)
         return self._s_nodal(topo, self._stamps(freq, topo, components), f, z0)
 
     def _s_nodal(self, topo: Topology, stamps: tuple, f, z0) -> Array:

@@ -195,9 +195,15 @@ def _line_result(chain, method: str, end: tuple[bool, int] | None):
     return ratio_shunt_chain(p, q) if method == "shunt_chain" else ratio_stamp(p, q)
 
 
-def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float | None) -> list:
+def _strictest(thresholds: Sequence[float | None]) -> float | None:
+    """The inlining threshold that honours all of `thresholds` (None, always the loop, wins)."""
+    return None if any(t is None for t in thresholds) else min(thresholds)
+
+
+def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline: Sequence[float | None]) -> list:
     """Chain forms (or stamps) of TEM lines and stubs that share media: each medium once
-    (grouped by type), then every line's `chain_of(medium, length)` in one loop per line type."""
+    (grouped by type), then every line's `chain_of(medium, length)` in one loop per line type;
+    `inline` holds each call's inlining threshold (`evaluate_components`)."""
     lines = [_as_line(model, method) for method, model in calls]
     media: dict[Hashable, int] = {}
     which = []
@@ -206,8 +212,9 @@ def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float 
     first = {}
     for i, m in enumerate(which):
         first.setdefault(m, lines[i][0])
-    evaluated = evaluate_components([("medium", first[m]) for m in range(len(media))], freq, stage=False,
-                                    inline_below=inline_below)
+    evaluated = evaluate_components(
+        [("medium", first[m]) for m in range(len(media))], freq, stage=False,
+        inline_below=[_strictest([t for t, w in zip(inline, which) if w == m]) for m in range(len(media))])
     results: list = [None] * len(calls)
     by_type: dict[type, list[int]] = {}
     for i, (line, _) in enumerate(lines):
@@ -220,23 +227,29 @@ def _evaluate_lines(calls: Sequence[tuple[str, Any]], freq, inline_below: float 
         def one(length, *medium_leaves, treedef=treedef, t=t):
             return t.chain_of(jax.tree_util.tree_unflatten(treedef, list(medium_leaves)), length)
 
-        chains = _loop(one, [args[1], *leaves], len(members), _npoints(freq), inline_below)
+        chains = _loop(one, [args[1], *leaves], len(members), _npoints(freq),
+                       _strictest([inline[i] for i in members]))
         for i, chain in zip(members, chains):
             results[i] = _line_result(chain, calls[i][0], lines[i][1])
     return results
 
 
 def evaluate_components(calls: Sequence[tuple[str, Any]], freq, stage: bool = True,
-                        inline_below: float | None = None) -> list:
+                        inline_below: float | None | Sequence[float | None] = None) -> list:
     """`[getattr(model, method)(freq) for method, model in calls]`, in stages: TEM lines that
     share a medium evaluate it once; members of a group (same type and structure) share one
     loop, or are evaluated one by one where their weighted per-point cost is at most
-    `inline_below` (None: always the loop; see `cost.LADDER_INLINE_COST`). With `stage`, the
-    results are also put behind one barrier (the stage boundary)."""
+    `inline_below` (None: always the loop; see `cost.LADDER_INLINE_COST`), one threshold for all
+    calls or one per call. With `stage`, the results are also put behind one barrier (the stage
+    boundary)."""
+    if isinstance(inline_below, (list, tuple)):
+        inline = list(inline_below)
+    else:
+        inline = [inline_below] * len(calls)
     results: list = [None] * len(calls)
     lines = [i for i, (method, model) in enumerate(calls) if _medium_key(model, method) is not None]
     if len({_medium_key(calls[i][1], calls[i][0]) for i in lines}) < len(lines):
-        for i, out in zip(lines, _evaluate_lines([calls[i] for i in lines], freq, inline_below)):
+        for i, out in zip(lines, _evaluate_lines([calls[i] for i in lines], freq, [inline[i] for i in lines])):
             results[i] = out
         done = set(lines)
     else:
@@ -249,15 +262,15 @@ def evaluate_components(calls: Sequence[tuple[str, Any]], freq, stage: bool = Tr
         if key is None:
             results[i] = getattr(model, method)(freq)
         else:
-            groups.setdefault(key, []).append(i)
-    for members in groups.values():
+            groups.setdefault((key, inline[i]), []).append(i)
+    for (_, threshold), members in groups.items():
         method = calls[members[0]][0]
         models = [calls[i][1] for i in members]
         if len(members) == 1:
             outs = [getattr(models[0], method)(freq)]
         else:
             try:
-                outs = _evaluate_group(method, models, freq, inline_below)
+                outs = _evaluate_group(method, models, freq, threshold)
             except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError):
                 # a model that inspects its values in Python cannot be traced once for all
                 outs = [getattr(m, method)(freq) for m in models]

@@ -8,7 +8,8 @@ import pytest
 
 from pmrf_cli.circuit import Circuit
 from pmrf_cli.circuit.feeds import find_feeds
-from pmrf_cli.models import Resistor, TransmissionLine
+from pmrf_cli.models import Capacitor, Inductor, Resistor, TransmissionLine
+from pmrf_cli.models.lossy_lumped import CapacitorQ, InductorQ
 from pmrf_cli.models.lines import Microstrip
 
 jax.config.update("jax_enable_x64", True)
@@ -55,10 +56,60 @@ def test_feeds_match_the_whole_nodal_solution(make):
     np.testing.assert_allclose(got, np.swapaxes(got, -1, -2), atol=1e-13)  # reciprocal
 
 
-def test_a_line_between_two_ports_or_beside_other_parts_is_no_feed():
-    parts = [("L1", TransmissionLine(50.0, 0.01), ("p1", "p2")), ("L2", TransmissionLine(50.0, 0.02), ("p2", "x")),
+def _star(solver):
+    """Arms everywhere: port 1's line ends on port 2's node; port 3's arm (a shunt resistor and
+    a shorted stub at the port, a series resistor, a line placed the other way round) ends
+    there too, so the interior is one node with three ports."""
+    parts = [("L1", TransmissionLine(50.0, 0.01), ("p1", "p2")), ("L2", TransmissionLine(60.0, 0.02), ("p2", "x")),
              ("R", Resistor(50.0), ("x", "p3")), ("L3", TransmissionLine(50.0, 0.03), ("p3", "y")),
-             ("R2", Resistor(20.0), ("y", "gnd")), ("R3", Resistor(30.0), ("p3", "gnd"))]
-    c = Circuit(parts, ports=("p1", "p2", "p3"))
-    topo, components = c._solved()
-    assert find_feeds(topo, components) == ()
+             ("R2", Resistor(0.0), ("y", "gnd")), ("R3", Resistor(30.0), ("p3", "gnd"))]
+    return Circuit(parts, ports=("p1", "p2", "p3"), solver=solver)
+
+
+def _diplexer(solver):
+    """A finite-Q low-pass and high-pass arm from a common port (its junction): nothing of the
+    circuit is left inside but the port node."""
+    lp = [("LP1", InductorQ(6.4e-9, 60.0, 1e9), ("com", "a1")), ("LP2", CapacitorQ(2.6e-12, 200.0, 1e9), ("a1", "gnd")),
+          ("LP3", InductorQ(10.3e-9, 60.0, 1e9), ("a1", "lo"))]
+    hp = [("HP1", Capacitor(4e-12), ("com", "b1")), ("HP2", Inductor(9.7e-9), ("b1", "gnd")),
+          ("HP3", Capacitor(2.5e-12), ("b1", "b2")), ("HP4", Inductor(9.7e-9), ("b2", "gnd")),
+          ("HP5", Capacitor(4e-12), ("b2", "hi"))]
+    return Circuit(lp + hp, ports=("com", "lo", "hi"), z0=np.array([50.0, 25.0, 75.0]), solver=solver)
+
+
+def _bridged(solver):
+    """A 2-port that is no ladder (a bridged tee) with an LC matching arm on each port and a
+    shunt capacitor at each port node."""
+    parts = [("Ca", Capacitor(1e-12), ("p1", "gnd")), ("La", Inductor(5e-9), ("p1", "m1")),
+             ("Cb", Capacitor(2e-12), ("m1", "gnd")), ("Tl", TransmissionLine(40.0, 0.02), ("m1", "a")),
+             ("R1", Resistor(30.0), ("a", "c")), ("R2", Resistor(30.0), ("c", "b")),
+             ("R3", Resistor(80.0), ("c", "gnd")), ("Rb", Resistor(120.0), ("a", "b")),
+             ("Lb", Inductor(3e-9), ("b", "p2")), ("Cc", Capacitor(1.5e-12), ("p2", "gnd"))]
+    return Circuit(parts, ports=("p1", "p2"), solver=solver)
+
+
+@pytest.mark.parametrize("make, count", [(_star, 2), (_diplexer, 2), (_bridged, 2)],
+                         ids=["star", "diplexer", "bridged-tee"])
+def test_arms_match_the_whole_nodal_solution(make, count):
+    folded, whole = make("auto"), make("mna")
+    topo, components = folded._solved()
+    assert len(find_feeds(topo, components)) == count
+    got, want = np.asarray(folded.s(F)), np.asarray(whole.s(F))
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(got, np.swapaxes(got, -1, -2), atol=1e-13)
+
+
+def test_a_node_is_never_both_an_arms_start_and_another_arms_end():
+    """Port 1's line ends on port 2's node, so port 2 starts no arm; a part beside the chain (a
+    3-port) or a second series part at a port's node starts none either."""
+    topo, components = _star("auto")._solved()
+    feeds = find_feeds(topo, components)
+    starts = {topo.port_nodes[f.port] for f in feeds}
+    assert starts.isdisjoint({f.far for f in feeds})
+    assert [f.port for f in feeds] == [0, 2]
+    parts = [("R1", Resistor(10.0), ("p1", "x")), ("R2", Resistor(20.0), ("p1", "y")),
+             ("R3", Resistor(30.0), ("x", "y")), ("R4", Resistor(40.0), ("y", "p2")),
+             ("R5", Resistor(50.0), ("x", "p2"))]
+    c = Circuit(parts, ports=("p1", "p2"))
+    assert find_feeds(*c._solved()) == ()
