@@ -284,7 +284,7 @@ class Circuit(Model):
             chain = ladder.find_ladder(topo, components)
             if chain is not None:
                 return ladder.evaluate(chain, components, freq, z0)
-            feeds = find_feeds(topo, components)
+            feeds = find_feeds(topo)
         if feeds:  # the interior's stamps and the arms' chain forms in one stage (shared media)
             links = [link for fd in feeds for link in fd.links]
             calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]

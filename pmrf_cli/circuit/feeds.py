@@ -67,7 +67,7 @@ def _shunt_node(pl: Placement) -> int | None:
     return None
 
 
-def find_feeds(topo: Topology, components=None) -> tuple[Feed, ...]:
+def find_feeds(topo: Topology) -> tuple[Feed, ...]:
     """The ports whose node starts an arm (see the module doc), in port order. A node is never
     both one arm's start and another's far end; an arm has at least one series part."""
     touching: dict[int, list[int]] = {}
