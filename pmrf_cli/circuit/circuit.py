@@ -286,8 +286,8 @@ class Circuit(Model):
                 return ladder.evaluate(chain, components, freq, z0)
             feeds = find_feeds(topo)
         if feeds:  # the interior's stamps and the arms' chain forms in one stage (shared media)
-            links = [link for fd in feeds for link in fd.links]
-            calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
+            links = tuple(link for fd in feeds for link in fd.links)
+            calls = ladder.link_calls(links, components)
             gone = {link.index for link in links}
             topo = interior(topo, feeds)
             components = [m for i, m in enumerate(components) if i not in gone]
@@ -297,8 +297,7 @@ class Circuit(Model):
             for fd in feeds:
                 parts = evaluated[start:start + len(fd.links)]
                 start += len(fd.links)
-                chain = ladder.cascade_all([p.reversed() if link.reverse else p for link, p in zip(fd.links, parts)])
-                arms.append(ladder.product_to_s(chain, z0[fd.port], z0[fd.port], freq))
+                arms.append(ladder.links_to_s(fd.links, parts, z0[fd.port], z0[fd.port], freq))
             return connect(self._s_nodal(topo, stamps, f, z0), feeds, arms)
         return self._s_nodal(topo, self._stamps(freq, topo, components), f, z0)
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 
-from pmrf_cli.circuit.ladder import Link
-from pmrf_cli.circuit.topology import Placement, Topology, renumbered
+from pmrf_cli.circuit.ladder import Link, series_ends, shunt_node
+from pmrf_cli.circuit.topology import Topology, renumbered
 
 
 @dataclass(frozen=True)
@@ -45,28 +45,6 @@ class Feed:
     far: int
 
 
-def _series_ends(pl: Placement) -> tuple[int, int] | None:
-    """The two nodes of a part that can be a series link (a two-terminal element between two
-    nodes, a 2-port with both ports to ground), else None."""
-    if pl.element:
-        a, b = pl.plus[0], pl.minus[0]
-    elif len(pl.plus) == 2 and pl.minus == (-1, -1):
-        a, b = pl.plus
-    else:
-        return None
-    return (a, b) if a >= 0 and b >= 0 and a != b else None
-
-
-def _shunt_node(pl: Placement) -> int | None:
-    """The node of a part from one node to ground (an element or a one-port), else None."""
-    if pl.element:
-        a, b = pl.plus[0], pl.minus[0]
-        return max(a, b) if min(a, b) < 0 and max(a, b) >= 0 else None
-    if len(pl.plus) == 1 and pl.minus == (-1,) and pl.plus[0] >= 0:
-        return pl.plus[0]
-    return None
-
-
 def find_feeds(topo: Topology) -> tuple[Feed, ...]:
     """The ports whose node starts an arm (see the module doc), in port order. A node is never
     both one arm's start and another's far end; an arm has at least one series part."""
@@ -75,8 +53,8 @@ def find_feeds(topo: Topology) -> tuple[Feed, ...]:
         for n in set(pl.plus + pl.minus):
             if n >= 0:
                 touching.setdefault(n, []).append(i)
-    series = {i: _series_ends(pl) for i, pl in enumerate(topo.placements)}
-    shunt = {i: _shunt_node(pl) for i, pl in enumerate(topo.placements)}
+    series = {i: series_ends(pl) for i, pl in enumerate(topo.placements)}
+    shunt = {i: shunt_node(pl) for i, pl in enumerate(topo.placements)}
     ports = topo.port_nodes
 
     def step(node: int, came_by: int | None) -> tuple[list[int], list[int]] | None:

@@ -18,11 +18,12 @@ the denominator do not cancel in a stop-band); tests compare against the nodal s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jax.numpy as jnp
 
 from pmrf_cli.circuit.cost import LADDER_INLINE_COST
-from pmrf_cli.circuit.topology import Topology
+from pmrf_cli.circuit.topology import Placement, Topology
 from pmrf_cli.circuit.stages import evaluate_components
 from pmrf_cli.cplx import Cx, computed_once
 from pmrf_cli.models.base import chain_to_s, freq_array
@@ -38,6 +39,28 @@ class Link:
     reverse: bool = False
 
 
+def series_ends(pl: Placement) -> tuple[int, int] | None:
+    """The two nodes of a part that can be a series link (a two-terminal element between two
+    nodes, a 2-port with both ports to ground), else None."""
+    if pl.element:
+        a, b = pl.plus[0], pl.minus[0]
+    elif len(pl.plus) == 2 and pl.minus == (-1, -1):
+        a, b = pl.plus
+    else:
+        return None
+    return (a, b) if a >= 0 and b >= 0 and a != b else None
+
+
+def shunt_node(pl: Placement) -> int | None:
+    """The node of a part from one node to ground (an element or a one-port), else None."""
+    if pl.element:
+        a, b = pl.plus[0], pl.minus[0]
+        return max(a, b) if min(a, b) < 0 <= max(a, b) else None
+    if len(pl.plus) == 1 and pl.minus == (-1,) and pl.plus[0] >= 0:
+        return pl.plus[0]
+    return None
+
+
 def find_ladder(topo: Topology, components) -> tuple[Link, ...] | None:
     """The ladder's links in order from port 1, or None when the circuit is not a ladder."""
     if len(topo.port_nodes) != 2 or topo.port_nodes[0] == topo.port_nodes[1]:
@@ -45,21 +68,13 @@ def find_ladder(topo: Topology, components) -> tuple[Link, ...] | None:
     series: dict[int, list[tuple[int, int]]] = {}
     shunts: dict[int, list[int]] = {}
     for i, pl in enumerate(topo.placements):
-        if pl.element:
-            a, b = pl.plus[0], pl.minus[0]
-            if a == b:
-                return None
-            if a < 0 or b < 0:
-                shunts.setdefault(max(a, b), []).append(i)
-            else:
-                series.setdefault(a, []).append((i, b))
-                series.setdefault(b, []).append((i, a))
-        elif len(pl.plus) == 1 and pl.minus == (-1,) and pl.plus[0] >= 0:
-            shunts.setdefault(pl.plus[0], []).append(i)  # a one-port to ground
-        elif len(pl.plus) == 2 and pl.minus == (-1, -1) and min(pl.plus) >= 0 and pl.plus[0] != pl.plus[1]:
-            a, b = pl.plus
+        ends, node = series_ends(pl), shunt_node(pl)
+        if ends is not None:
+            a, b = ends
             series.setdefault(a, []).append((i, b))
             series.setdefault(b, []).append((i, a))
+        elif node is not None:
+            shunts.setdefault(node, []).append(i)
         else:
             return None
     p1, p2 = topo.port_nodes
@@ -117,10 +132,20 @@ def cascade_parts(x: ChainParts, y: ChainParts) -> ChainParts:
 def evaluate(links: tuple[Link, ...], components, freq, z0):
     """S of the ladder, (F, 2, 2): every part's chain form first (stage 1, grouped by type),
     then their product."""
-    calls = [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
-    parts = evaluate_components(calls, freq, inline_below=LADDER_INLINE_COST)
+    parts = evaluate_components(link_calls(links, components), freq, inline_below=LADDER_INLINE_COST)
+    return links_to_s(links, parts, z0[0], z0[1], freq)
+
+
+def link_calls(links: tuple[Link, ...], components) -> list[tuple[str, Any]]:
+    """The (method, model) calls that give each link's chain form."""
+    return [("shunt_chain" if link.kind == "shunt" else "chain", components[link.index]) for link in links]
+
+
+def links_to_s(links: tuple[Link, ...], parts, z1, z2, freq):
+    """S (F, 2, 2) of the links in order, from their evaluated chain forms `parts`, between
+    references z1 and z2."""
     parts = [p.reversed() if link.reverse else p for p, link in zip(parts, links)]
-    return product_to_s(cascade_all(parts), z0[0], z0[1], freq)
+    return product_to_s(cascade_all(parts), z1, z2, freq)
 
 
 def product_to_s(product: ChainParts, z1, z2, freq):
